@@ -1,0 +1,55 @@
+// Browser tests in Debian's real Chromium (headless): real AudioWorklet, Worker, onnxruntime-web,
+// SwiftShader WebGL2/WebGPU and the fake microphone fed with a wav. Flags: ../shared/docs/browser-stack.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { defaultReporter } from '@web/test-runner';
+import { countReporter } from './test/browser/countReporter.mjs';
+
+const micWav = path.resolve(process.env.FAKE_MIC_WAV ?? 'test/fixtures/generated/mic-speech.wav');
+const args = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-webgpu',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-audio-capture=${micWav}`,
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/** Library source says `new URL('./worker.js', import.meta.url)` (the built name); serve the .ts behind it. */
+const jsToTs = async (ctx, next) => {
+  if (ctx.path.endsWith('.js') && !fs.existsSync('.' + ctx.path) && fs.existsSync('.' + ctx.path.slice(0, -3) + '.ts')) {
+    ctx.url = ctx.path.slice(0, -3) + '.ts' + (ctx.querystring ? '?' + ctx.querystring : '');
+  }
+  await next();
+};
+/** Cross-origin isolation: SharedArrayBuffer and threaded wasm. */
+const isolate = async (ctx, next) => {
+  await next();
+  ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+  ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
+};
+
+export default {
+  files: process.env.WTR_FILES ?? 'test/browser/**/*.test.ts',
+  nodeResolve: { browser: true },
+  staticLogging: true,
+  concurrency: 1,
+  testsFinishTimeout: 600000,
+  browserStartTimeout: 120000,
+  testFramework: { config: { timeout: 120000 } },
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', json: true })],
+  middleware: [jsToTs, isolate],
+  reporters: [defaultReporter(), countReporter()],
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args },
+    }),
+  ],
+};
