@@ -1,0 +1,2 @@
+/** @file perceptual-lipsync command-line tool (Node). */
+console.log('perceptual-lipsync: no commands yet');

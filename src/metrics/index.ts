@@ -1,0 +1,2 @@
+/** @file Pure lip-sync metrics of the paper (MTM, PLRS, SLCC, LVE, FDD): the `./metrics` subpath. */
+export {};
