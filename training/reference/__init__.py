@@ -1,0 +1,1 @@
+"""Reference (numpy/scipy) implementations and fixture writers used to check the TypeScript side."""
