@@ -1,0 +1,18 @@
+/**
+ * Typed errors of the rig stage. Messages say what was found on the avatar and what to pass instead.
+ */
+
+/** The avatar's rig could not be recognised or mapped to lips-v1 landmarks. */
+export class UnsupportedRigError extends Error {
+  /** What was found on the mesh (counts and names), for logs and bug reports. */
+  readonly found: string;
+  /**
+   * @param message defines what was expected and what to pass
+   * @param found defines a summary of what was found on the mesh
+   */
+  constructor(message: string, found: string) {
+    super(`${message} Found: ${found}.`);
+    this.name = 'UnsupportedRigError';
+    this.found = found;
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * The landmark → rig solver: regularised, bounded least squares over a rig's controls (morph influences and
+ * jaw angles), so that the avatar's 21 lips-v1 landmarks land where the generator put them.
+ *
+ * Pure and allocation-free per frame. At attach time `createLandmarkSolver` builds the Jacobian `J`
+ * (63 × n) of the landmarks at the rest pose, the landmark weights `W`, and factorises
+ * `H = JᵀWJ + (λ_rest + λ_temporal)·I` once (Cholesky). Each frame then costs:
+ * - a few Gauss–Newton steps with the fixed `H` against the exact forward model (morphs are linear; the jaw
+ *   rotation is not, so re-evaluating the residual with the true rotation removes the linearisation error
+ *   of wide jaw openings without re-factorising);
+ * - when a step leaves the bounds, projected coordinate descent on the same quadratic (exact for box
+ *   constraints, converges monotonically, O(n²) per sweep) starting from the clamped Newton point.
+ *
+ * Generators that output FLAME vertices or FLAME parameters go through the same solver: take the lips-v1
+ * subset of the FLAME vertices with `flameVerticesToLipsV1` (for parameters: evaluate the FLAME model for
+ * the landmark vertices only, then the same) and solve as for any lips-v1 frame.
+ */
+import { choleskyFactor } from '../math/choleskyFactor.ts';
+import { choleskySolve } from '../math/choleskySolve.ts';
+import { LIPS_V1, mouthWidth } from './lipsV1.ts';
+import type { IRigDescription } from './rigDescription.ts';
+import type { RigPose } from './rigPose.ts';
+
+/** Tuning of the landmark solver. Weights are dimensionless. */
+export interface ILandmarkSolverOptions {
+  /**
+   * Weight of each of the 21 landmarks in the fit. Inner lips weigh most because they decide the aperture
+   * people read speech from; the chin least because the jaw bone already ties it to the lips.
+   * @default chin 0.5, outer lips 1, inner lips 2
+   */
+  readonly landmarkWeights: ArrayLike<number>;
+  /**
+   * Extra weight on the vertical gap of the three facing inner-lip pairs, so closures (p, b, m) close even
+   * when other points cannot be matched exactly.
+   * @default 4
+   */
+  readonly closureWeight: number;
+  /**
+   * Tikhonov weight pulling every control towards rest, relative to the mean diagonal of `JᵀWJ`.
+   * @default 1e-3
+   */
+  readonly restWeight: number;
+  /**
+   * Weight pulling every control towards the previous frame's solution, relative to the mean diagonal of
+   * `JᵀWJ`. Damps flicker between near-equivalent control combinations.
+   * @default 1e-2
+   */
+  readonly temporalWeight: number;
+  /**
+   * Gauss–Newton iterations per frame (each re-evaluates the exact forward model).
+   * @default 2
+   */
+  readonly iterations: number;
+  /**
+   * Maximum projected coordinate-descent sweeps per iteration when bounds are active.
+   * @default 12
+   */
+  readonly boundSweeps: number;
+  /**
+   * Factor from lips-v1 metres to mesh units for displacements from neutral, or `'auto'`: the rig's rest
+   * mouth width over the reference neutral's (absorbs both unit scale and mouth size).
+   * @default 'auto'
+   */
+  readonly displacementScale: number | 'auto';
+  /**
+   * The neutral the incoming frames are displacements from (21 × 3, metres). A target is mapped to mesh
+   * space as `restLandmarks + scale · (target − referenceNeutral)`.
+   * @default LIPS_V1.neutral
+   */
+  readonly referenceNeutral: ArrayLike<number>;
+}
+
+const defaultWeights = new Float32Array(21).fill(1);
+defaultWeights[LIPS_V1.groups.chin] = 0.5;
+for (const i of LIPS_V1.groups.inner) defaultWeights[i] = 2;
+
+/** Defaults of `ILandmarkSolverOptions`. */
+export const DEFAULT_LANDMARK_SOLVER_OPTIONS: Readonly<ILandmarkSolverOptions> = Object.freeze({
+  landmarkWeights: defaultWeights,
+  closureWeight: 4,
+  restWeight: 1e-3,
+  temporalWeight: 1e-2,
+  iterations: 2,
+  boundSweeps: 12,
+  displacementScale: 'auto',
+  referenceNeutral: LIPS_V1.neutral,
+});
+
+/** A solver bound to one rig, reused every frame. */
+export interface LandmarkSolver {
+  /** Number of controls (morphs + jaw axes). */
+  readonly controlCount: number;
+  /** Mesh units per lips-v1 metre used to map displacements. */
+  readonly displacementScale: number;
+  /**
+   * Solves the controls for one lips-v1 frame and writes them into `pose`. Allocates nothing, never throws.
+   * @param target defines the lips-v1 points (21 × 3, metres, head frame)
+   * @param pose defines the pose to write (from `createRigPose`)
+   * @returns the weighted RMS landmark error of the result, in lips-v1 metres
+   */
+  solve(target: ArrayLike<number>, pose: RigPose): number;
+  /**
+   * Evaluates where the landmarks land for a pose (the solver's forward model), in mesh space.
+   * @param pose defines the control values
+   * @param out defines where the 21 × 3 positions are written
+   * @returns `out`
+   */
+  forward(pose: RigPose, out: Float32Array | Float64Array): Float32Array | Float64Array;
+  /** Forgets the previous frame (temporal term restarts from rest), e.g. after a discontinuity. */
+  reset(): void;
+}
+
+const M = 63;
+
+/**
+ * Builds a solver for a rig: Jacobian, weights and the Cholesky factor of the normal matrix.
+ * @param rig defines the rig description (from `describeRig`, or synthetic)
+ * @param options defines the tuning; missing fields take `DEFAULT_LANDMARK_SOLVER_OPTIONS`
+ * @returns the solver
+ * @throws RangeError when the rig has no controls, arrays have the wrong sizes or options are out of range
+ */
+export function createLandmarkSolver(
+  rig: IRigDescription,
+  options: Partial<ILandmarkSolverOptions> = {},
+): LandmarkSolver {
+  const o: ILandmarkSolverOptions = { ...DEFAULT_LANDMARK_SOLVER_OPTIONS, ...options };
+  const nm = rig.morphs.length;
+  const axes = rig.jaw?.axes ?? [];
+  const na = axes.length;
+  const n = nm + na;
+  if (n === 0) throw new RangeError('createLandmarkSolver: the rig has no controls (no morphs, no jaw axes)');
+  if (rig.restLandmarks.length !== M) throw new RangeError(`restLandmarks must have ${M} values`);
+  if (o.landmarkWeights.length !== 21) throw new RangeError('landmarkWeights must have 21 values');
+  if (o.referenceNeutral.length !== M) throw new RangeError(`referenceNeutral must have ${M} values`);
+  for (const k of ['closureWeight', 'restWeight', 'temporalWeight'] as const) {
+    if (!(o[k] >= 0)) throw new RangeError(`${k} must be ≥ 0, got ${o[k]}`);
+  }
+  const iterations = Math.max(1, Math.floor(o.iterations));
+  const sweeps = Math.max(0, Math.floor(o.boundSweeps));
+
+  let scale: number;
+  if (o.displacementScale === 'auto') {
+    const ref = mouthWidth(o.referenceNeutral);
+    const own = mouthWidth(rig.restLandmarks);
+    scale = ref > 0 && own > 0 ? own / ref : 1;
+  } else scale = o.displacementScale;
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new RangeError(`displacementScale must be > 0, got ${scale}`);
+
+  // Forward model data, float64 so the normal equations stay well conditioned.
+  const rest = Float64Array.from(rig.restLandmarks);
+  const refNeutral = Float64Array.from(o.referenceNeutral);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  const J = new Float64Array(n * M); // column-major: column c at J[c*M .. c*M+62]
+  rig.morphs.forEach((m, c) => {
+    if (m.landmarkDeltas.length !== M)
+      throw new RangeError(`morph ${m.name}: landmarkDeltas must have ${M} values`);
+    if (!(m.min <= m.max)) throw new RangeError(`morph ${m.name}: min ${m.min} > max ${m.max}`);
+    J.set(m.landmarkDeltas, c * M);
+    lo[c] = m.min;
+    hi[c] = m.max;
+  });
+  const jawW = new Float64Array(21);
+  const pivot = new Float64Array(3);
+  const axis = new Float64Array(na * 3);
+  if (rig.jaw) {
+    if (rig.jaw.landmarkWeights.length !== 21)
+      throw new RangeError('jaw.landmarkWeights must have 21 values');
+    jawW.set(rig.jaw.landmarkWeights);
+    pivot.set(rig.jaw.pivot);
+    axes.forEach((a, k) => {
+      const len = Math.hypot(a.axis[0], a.axis[1], a.axis[2]);
+      if (!(len > 0)) throw new RangeError(`jaw axis ${a.name} has zero length`);
+      axis[k * 3] = a.axis[0] / len;
+      axis[k * 3 + 1] = a.axis[1] / len;
+      axis[k * 3 + 2] = a.axis[2] / len;
+      lo[nm + k] = a.minRad;
+      hi[nm + k] = a.maxRad;
+      // d/dθ of w·(R(θ)(p − c) + c) at θ = 0 is w·(k × (p − c)).
+      const col = (nm + k) * M;
+      for (let l = 0; l < 21; l++) {
+        const vx = rest[l * 3] - pivot[0];
+        const vy = rest[l * 3 + 1] - pivot[1];
+        const vz = rest[l * 3 + 2] - pivot[2];
+        const [kx, ky, kz] = [axis[k * 3], axis[k * 3 + 1], axis[k * 3 + 2]];
+        J[col + l * 3] = jawW[l] * (ky * vz - kz * vy);
+        J[col + l * 3 + 1] = jawW[l] * (kz * vx - kx * vz);
+        J[col + l * 3 + 2] = jawW[l] * (kx * vy - ky * vx);
+      }
+    });
+  }
+
+  // W = diag(landmark weights) + closure·Σ (e_upper,y − e_lower,y)(…)ᵀ over the facing inner pairs.
+  const wDiag = new Float64Array(M);
+  for (let l = 0; l < 21; l++) wDiag[l * 3] = wDiag[l * 3 + 1] = wDiag[l * 3 + 2] = o.landmarkWeights[l];
+  const pairs = LIPS_V1.innerPairs.map(([u, d]) => [u * 3 + 1, d * 3 + 1] as const);
+  const applyW = (v: Float64Array, out: Float64Array): void => {
+    for (let j = 0; j < M; j++) out[j] = wDiag[j] * v[j];
+    for (const [u, d] of pairs) {
+      const g = o.closureWeight * (v[u] - v[d]);
+      out[u] += g;
+      out[d] -= g;
+    }
+  };
+
+  // H = JᵀWJ + λI, kept twice: as is (coordinate descent) and factorised (Newton steps).
+  const WJ = new Float64Array(n * M);
+  const colIn = new Float64Array(M);
+  const colOut = new Float64Array(M);
+  for (let c = 0; c < n; c++) {
+    colIn.set(J.subarray(c * M, c * M + M));
+    applyW(colIn, colOut);
+    WJ.set(colOut, c * M);
+  }
+  const H = new Float64Array(n * n);
+  let trace = 0;
+  for (let a = 0; a < n; a++) {
+    for (let b = a; b < n; b++) {
+      let s = 0;
+      for (let j = 0; j < M; j++) s += J[a * M + j] * WJ[b * M + j];
+      H[a * n + b] = H[b * n + a] = s;
+    }
+    trace += H[a * n + a];
+  }
+  const meanDiag = trace > 0 ? trace / n : 1;
+  const lambdaRest = o.restWeight * meanDiag;
+  const lambdaTemporal = o.temporalWeight * meanDiag;
+  // A tiny floor keeps controls that move no landmark (or duplicates) from making H singular.
+  const floor = 1e-9 * meanDiag;
+  for (let a = 0; a < n; a++) H[a * n + a] += lambdaRest + lambdaTemporal + floor;
+  const L = Float64Array.from(H);
+  if (!choleskyFactor(L, n))
+    throw new RangeError('createLandmarkSolver: normal matrix is not positive definite');
+
+  // Per-frame scratch, allocated once.
+  const x = new Float64Array(n);
+  const prev = new Float64Array(n);
+  const tgt = new Float64Array(M);
+  const f = new Float64Array(M);
+  const r = new Float64Array(M);
+  const wr = new Float64Array(M);
+  const b = new Float64Array(n);
+  const z = new Float64Array(n);
+  const grad = new Float64Array(n);
+  const cosA = new Float64Array(na);
+  const sinA = new Float64Array(na);
+
+  const clamp = (v: number, c: number): number => (v < lo[c] ? lo[c] : v > hi[c] ? hi[c] : v);
+
+  /** f(x): morphs add linearly, then the jaw rotates each landmark by its skin weight (LBS). */
+  const evaluate = (xs: ArrayLike<number>, out: Float32Array | Float64Array): void => {
+    for (let j = 0; j < M; j++) out[j] = rest[j];
+    for (let c = 0; c < nm; c++) {
+      const xc = xs[c];
+      if (xc === 0) continue;
+      const off = c * M;
+      for (let j = 0; j < M; j++) out[j] += xc * J[off + j];
+    }
+    if (na === 0) return;
+    for (let k = 0; k < na; k++) {
+      cosA[k] = Math.cos(xs[nm + k]);
+      sinA[k] = Math.sin(xs[nm + k]);
+    }
+    for (let l = 0; l < 21; l++) {
+      const w = jawW[l];
+      if (w === 0) continue;
+      const px = out[l * 3];
+      const py = out[l * 3 + 1];
+      const pz = out[l * 3 + 2];
+      let vx = px - pivot[0];
+      let vy = py - pivot[1];
+      let vz = pz - pivot[2];
+      for (let k = 0; k < na; k++) {
+        // Rodrigues: v·cos + (k × v)·sin + k(k·v)(1 − cos)
+        const kx = axis[k * 3];
+        const ky = axis[k * 3 + 1];
+        const kz = axis[k * 3 + 2];
+        const c = cosA[k];
+        const s = sinA[k];
+        const kd = (kx * vx + ky * vy + kz * vz) * (1 - c);
+        const nx = vx * c + (ky * vz - kz * vy) * s + kx * kd;
+        const ny = vy * c + (kz * vx - kx * vz) * s + ky * kd;
+        const nz = vz * c + (kx * vy - ky * vx) * s + kz * kd;
+        vx = nx;
+        vy = ny;
+        vz = nz;
+      }
+      out[l * 3] = px + w * (vx + pivot[0] - px);
+      out[l * 3 + 1] = py + w * (vy + pivot[1] - py);
+      out[l * 3 + 2] = pz + w * (vz + pivot[2] - pz);
+    }
+  };
+
+  /** Minimises ½zᵀHz − cᵀz over the box, where c = H·x + b, from z = clamp(x + H⁻¹b). */
+  const boundedStep = (): void => {
+    // grad = H(z − x) − b
+    for (let i = 0; i < n; i++) z[i] -= x[i];
+    for (let i = 0; i < n; i++) {
+      let s = -b[i];
+      const row = i * n;
+      for (let k = 0; k < n; k++) s += H[row + k] * z[k];
+      grad[i] = s;
+    }
+    for (let i = 0; i < n; i++) z[i] += x[i];
+    for (let i = 0; i < n; i++) {
+      const zi = clamp(z[i], i);
+      const d = zi - z[i];
+      if (d !== 0) {
+        z[i] = zi;
+        const row = i * n;
+        for (let k = 0; k < n; k++) grad[k] += d * H[row + k];
+      }
+    }
+    for (let sweep = 0; sweep < sweeps; sweep++) {
+      let maxMove = 0;
+      for (let i = 0; i < n; i++) {
+        const row = i * n;
+        const zi = clamp(z[i] - grad[i] / H[row + i], i);
+        const d = zi - z[i];
+        if (d === 0) continue;
+        z[i] = zi;
+        for (let k = 0; k < n; k++) grad[k] += d * H[row + k];
+        const m = d < 0 ? -d : d;
+        if (m > maxMove) maxMove = m;
+      }
+      if (maxMove < 1e-7) break;
+    }
+  };
+
+  const solve = (target: ArrayLike<number>, pose: RigPose): number => {
+    for (let j = 0; j < M; j++) tgt[j] = rest[j] + scale * (target[j] - refNeutral[j]);
+    for (let i = 0; i < n; i++) x[i] = clamp(prev[i], i);
+    for (let it = 0; it < iterations; it++) {
+      evaluate(x, f);
+      for (let j = 0; j < M; j++) r[j] = tgt[j] - f[j];
+      applyW(r, wr);
+      // b = JᵀW r − λ_rest·x − λ_temporal·(x − prev): the gradient of the regularised model at x.
+      for (let c = 0; c < n; c++) {
+        let s = 0;
+        const off = c * M;
+        for (let j = 0; j < M; j++) s += J[off + j] * wr[j];
+        b[c] = s - lambdaRest * x[c] - lambdaTemporal * (x[c] - prev[c]);
+      }
+      choleskySolve(L, n, b, z);
+      let inside = true;
+      for (let i = 0; i < n; i++) {
+        z[i] += x[i];
+        if (z[i] < lo[i] || z[i] > hi[i]) inside = false;
+      }
+      if (!inside) boundedStep();
+      for (let i = 0; i < n; i++) x[i] = z[i];
+    }
+    for (let i = 0; i < n; i++) prev[i] = x[i];
+    for (let c = 0; c < nm; c++) pose.morphInfluences[c] = x[c];
+    for (let k = 0; k < na; k++) pose.jawRotationRad[k] = x[nm + k];
+    evaluate(x, f);
+    let e = 0;
+    let wsum = 0;
+    for (let l = 0; l < 21; l++) {
+      const w = o.landmarkWeights[l];
+      const dx = tgt[l * 3] - f[l * 3];
+      const dy = tgt[l * 3 + 1] - f[l * 3 + 1];
+      const dz = tgt[l * 3 + 2] - f[l * 3 + 2];
+      e += w * (dx * dx + dy * dy + dz * dz);
+      wsum += w;
+    }
+    return Math.sqrt(e / (wsum > 0 ? wsum : 1)) / scale;
+  };
+
+  const poseVector = new Float64Array(n);
+  return {
+    controlCount: n,
+    displacementScale: scale,
+    solve,
+    forward(pose, out) {
+      poseVector.set(pose.morphInfluences);
+      poseVector.set(pose.jawRotationRad, nm);
+      evaluate(poseVector, out);
+      return out;
+    },
+    reset() {
+      prev.fill(0);
+    },
+  };
+}
