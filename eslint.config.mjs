@@ -3,11 +3,27 @@
 // only models/onnxBackend.ts imports onnxruntime-web, only behavior/ and rig/applyRigPose.ts import Babylon.
 import tseslint from 'typescript-eslint';
 
-const babylon = { group: ['@babylonjs/*'], message: 'Only src/behavior/ and src/rig/applyRigPose.ts import Babylon.' };
-const ort = { group: ['onnxruntime-web', 'onnxruntime-web/*'], message: 'Only src/models/onnxBackend.ts imports onnxruntime-web.' };
+const babylon = {
+  group: ['@babylonjs/*'],
+  message: 'Only src/behavior/ and src/rig/applyRigPose.ts import Babylon.',
+};
+const ort = {
+  group: ['onnxruntime-web', 'onnxruntime-web/*'],
+  message: 'Only src/models/onnxBackend.ts imports onnxruntime-web.',
+};
 
 export default tseslint.config(
-  { ignores: ['dist/', 'types/', 'node_modules/', 'examples/dist/', 'training/', 'test-results/', 'bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      'types/',
+      'node_modules/',
+      'examples/dist/',
+      'training/',
+      'test-results/',
+      'bench/results/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -35,7 +51,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [babylon, { group: ['**/behavior/**', '**/audio/**'], message: 'cli/ never imports behavior/ or audio/.' }] },
+        {
+          patterns: [
+            babylon,
+            { group: ['**/behavior/**', '**/audio/**'], message: 'cli/ never imports behavior/ or audio/.' },
+          ],
+        },
       ],
     },
   },

@@ -17,17 +17,32 @@ export default [
     input: { index: 'src/index.ts', metrics: 'src/metrics/index.ts' },
     external: [...peers, /^comlink/, /^onnxruntime-web/],
     plugins: [nodeResolve({ browser: true }), esbuild({ target, loaders: { '.json': 'json' } })],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      sourcemap: true,
+    },
     onwarn: quiet,
   },
   {
-    input: { worker: 'src/worker/lipSyncWorker.ts' },
-    plugins: [nodeResolve({ browser: true }), esbuild({ target, minify: true, loaders: { '.json': 'json' } })],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true, sourcemap: true },
+    input: { worker: 'src/worker.ts' },
+    plugins: [
+      nodeResolve({ browser: true }),
+      esbuild({ target, minify: true, loaders: { '.json': 'json' } }),
+    ],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      inlineDynamicImports: true,
+      sourcemap: true,
+    },
     onwarn: quiet,
   },
   {
-    input: { 'capture-processor': 'src/audio/captureProcessor.worklet.ts' },
+    input: { 'capture-processor': 'src/capture-processor.ts' },
     plugins: [nodeResolve({ browser: true }), esbuild({ target, loaders: { '.json': 'json' } })],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', sourcemap: true },
     onwarn: quiet,
@@ -35,8 +50,17 @@ export default [
   {
     input: { cli: 'src/cli/main.ts' },
     external: [/^node:/, /^onnxruntime-web/, /^onnxruntime-node/],
-    plugins: [nodeResolve({ preferBuiltins: true }), esbuild({ target: 'node20', loaders: { '.json': 'json' } })],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node', sourcemap: true },
+    plugins: [
+      nodeResolve({ preferBuiltins: true }),
+      esbuild({ target: 'node20', loaders: { '.json': 'json' } }),
+    ],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      banner: '#!/usr/bin/env node',
+      sourcemap: true,
+    },
     onwarn: quiet,
   },
 ];

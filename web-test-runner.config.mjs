@@ -24,8 +24,33 @@ const args = [
 
 /** Library source says `new URL('./worker.js', import.meta.url)` (the built name); serve the .ts behind it. */
 const jsToTs = async (ctx, next) => {
-  if (ctx.path.endsWith('.js') && !fs.existsSync('.' + ctx.path) && fs.existsSync('.' + ctx.path.slice(0, -3) + '.ts')) {
+  if (
+    ctx.path.endsWith('.js') &&
+    !fs.existsSync('.' + ctx.path) &&
+    fs.existsSync('.' + ctx.path.slice(0, -3) + '.ts')
+  ) {
     ctx.url = ctx.path.slice(0, -3) + '.ts' + (ctx.querystring ? '?' + ctx.querystring : '');
+  }
+  await next();
+};
+/**
+ * Test fixtures that must never be copied into the repo (../shared/flame) are served read-only at
+ * /shared/*; tests skip with a message when the folder is absent (as on a user's machine).
+ */
+const sharedDir = path.resolve('..', 'shared');
+const serveShared = async (ctx, next) => {
+  if (ctx.path.startsWith('/shared/')) {
+    const file = path.join(
+      sharedDir,
+      path.normalize(ctx.path.slice('/shared/'.length)).replace(/^(\.\.[/\\])+/, ''),
+    );
+    if (file.startsWith(sharedDir + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+      ctx.body = fs.readFileSync(file);
+      ctx.type = path.extname(file) === '.json' ? 'application/json' : 'application/octet-stream';
+      return;
+    }
+    ctx.status = 404;
+    return;
   }
   await next();
 };
@@ -44,8 +69,8 @@ export default {
   testsFinishTimeout: 600000,
   browserStartTimeout: 120000,
   testFramework: { config: { timeout: 120000 } },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', json: true })],
-  middleware: [jsToTs, isolate],
+  plugins: [esbuildPlugin({ ts: true, target: 'esnext' })],
+  middleware: [isolate, serveShared, jsToTs],
   reporters: [defaultReporter(), countReporter()],
   browsers: [
     chromeLauncher({

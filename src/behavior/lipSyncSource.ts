@@ -1,0 +1,26 @@
+/**
+ * Where the speech comes from. A string union of kinds, so a source reads as data:
+ * `{ kind: 'microphone' }`, `{ kind: 'url', url: 'hello.wav' }`.
+ */
+export type LipSyncSource =
+  /** The default microphone through `getUserMedia`. Processing flags default to off: the model wants the raw voice. */
+  | {
+      readonly kind: 'microphone';
+      readonly deviceId?: string;
+      readonly echoCancellation?: boolean;
+      readonly noiseSuppression?: boolean;
+      readonly autoGainControl?: boolean;
+    }
+  /** Any live `MediaStream` with an audio track (WebRTC, screen capture). Not stopped on `stop()`: we close only what we open. */
+  | { readonly kind: 'mediaStream'; readonly stream: MediaStream }
+  /** Any Web Audio node already playing (TTS playback, a synth). It must belong to the behavior's AudioContext. */
+  | { readonly kind: 'audioNode'; readonly node: AudioNode }
+  /** An `<audio>`/`<video>` element; its sound is routed through the lip-sync delay so lips and sound align. */
+  | { readonly kind: 'mediaElement'; readonly element: HTMLMediaElement }
+  /** A decoded buffer, played once from the start. */
+  | { readonly kind: 'audioBuffer'; readonly buffer: AudioBuffer }
+  /** An audio file URL (wav, mp3, ogg…), fetched, decoded and played once. */
+  | { readonly kind: 'url'; readonly url: string };
+
+/** Kinds whose sound the behavior plays itself, so it can delay the sound to line up with the lips. */
+export type PlaybackSourceKind = 'audioNode' | 'mediaElement' | 'audioBuffer' | 'url';

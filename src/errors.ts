@@ -1,0 +1,27 @@
+/**
+ * Typed errors of the plugin. Each says what was expected, what arrived and what to do, and is
+ * emitted on `PerceptualLipSyncBehavior.onErrorObservable` (or thrown by `…Async` methods).
+ */
+
+/** Base class: `instanceof LipSyncError` catches every error this plugin raises on purpose. */
+export class LipSyncError extends Error {
+  /** Whether the behavior stays usable after this error (a new `startAsync` can succeed). */
+  readonly recoverable: boolean;
+  constructor(message: string, options?: { cause?: unknown; recoverable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.recoverable = options?.recoverable ?? true;
+  }
+}
+
+/** A model or its manifest could not be fetched, parsed or matched to this runtime. */
+export class ModelLoadError extends LipSyncError {}
+
+/** The audio source could not be opened (permission denied, no device, bad URL, undecodable file). */
+export class AudioSourceError extends LipSyncError {}
+
+/** The inference worker failed or died; the behavior restarts it and reports the gap. */
+export class WorkerCrashError extends LipSyncError {}
+
+/** An option had a value outside its documented range. */
+export class InvalidOptionError extends LipSyncError {}

@@ -1,0 +1,82 @@
+/**
+ * `models/manifest.json`: which ONNX files make up the lip-sync models and how to feed them.
+ * Validated when loaded, so a mismatched model fails with a message instead of producing garbage.
+ */
+import { ModelLoadError } from '../errors.ts';
+import { FEATURES_V1 } from '../features/featureSpec.ts';
+
+/** Description of the streaming generator (speech log-mel → lips-v1). */
+export interface IGeneratorManifest {
+  /** ONNX file, relative to the manifest's URL. */
+  readonly file: string;
+  /** sha256 of the file, hex; checked after download when `crypto.subtle` exists. */
+  readonly sha256?: string;
+  /** What the output means: lips-v1 displacements from the neutral mouth (metres). */
+  readonly outputKind: 'lips-v1-displacement';
+  /** Input name; shape `[1, T, melBands]` log-mel frames per the feature spec. */
+  readonly inputName: string;
+  /** Output name; shape `[1, ceil(T / melFramesPerOutputFrame), 63]`, output j aligned to input frame j·k. */
+  readonly outputName: string;
+  /** Feature spec version the model was trained on (`features-v1`). */
+  readonly featureSpec: string;
+  /** Mel frames per output frame (2: 100 Hz features → 50 fps lips). */
+  readonly melFramesPerOutputFrame: number;
+  /** Output frame rate, Hz. */
+  readonly frameRateHz: number;
+  /** Left context (mel frames) an output needs to equal its streaming value. */
+  readonly contextFrames: number;
+  /** Look-ahead (mel frames) an output needs past its own frame. */
+  readonly lookaheadFrames: number;
+}
+
+/** Description of a speech-mesh encoder pair used for live telemetry (optional). */
+export interface IEncoderManifest {
+  readonly speechFile: string;
+  readonly meshFile: string;
+  readonly speechInputName: string;
+  readonly meshInputName: string;
+  readonly speechOutputName: string;
+  readonly meshOutputName: string;
+  /** Mel frames per speech window. */
+  readonly speechWindowFrames: number;
+  /** lips-v1 frames per mesh window. */
+  readonly meshWindowFrames: number;
+}
+
+/** The parsed manifest. */
+export interface IModelManifest {
+  readonly layout: 'lips-v1';
+  readonly generator: IGeneratorManifest;
+  readonly metricEncoders?: IEncoderManifest;
+}
+
+const need = (cond: unknown, what: string): void => {
+  if (!cond) throw new ModelLoadError(`Invalid model manifest: ${what}. Regenerate it with \`make -C training models\`.`);
+};
+
+/**
+ * Checks a manifest object against this runtime: layout, feature spec and field types.
+ * @param value defines the parsed JSON
+ * @returns the same object, typed
+ * @throws ModelLoadError when a field is missing or does not match this runtime
+ */
+export function validateModelManifest(value: unknown): IModelManifest {
+  need(value && typeof value === 'object', 'expected a JSON object');
+  const m = value as Partial<IModelManifest>;
+  need(m.layout === 'lips-v1', `expected layout "lips-v1", got ${JSON.stringify(m.layout)}`);
+  const g = m.generator as Partial<IGeneratorManifest> | undefined;
+  need(g && typeof g === 'object', 'missing "generator"');
+  const gen = g as Partial<IGeneratorManifest>;
+  need(typeof gen.file === 'string', 'generator.file must be a string');
+  need(gen.outputKind === 'lips-v1-displacement', `generator.outputKind ${JSON.stringify(gen.outputKind)} is not supported`);
+  need(
+    gen.featureSpec === FEATURES_V1.version,
+    `generator was trained on features ${JSON.stringify(gen.featureSpec)}, this runtime computes ${FEATURES_V1.version}`,
+  );
+  for (const k of ['melFramesPerOutputFrame', 'frameRateHz', 'contextFrames', 'lookaheadFrames'] as const) {
+    need(Number.isInteger(gen[k]) && (gen[k] as number) >= 0, `generator.${k} must be a non-negative integer`);
+  }
+  need((gen.melFramesPerOutputFrame as number) >= 1, 'generator.melFramesPerOutputFrame must be ≥ 1');
+  need(typeof gen.inputName === 'string' && typeof gen.outputName === 'string', 'generator input/output names');
+  return m as IModelManifest;
+}

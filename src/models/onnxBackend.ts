@@ -1,0 +1,135 @@
+/**
+ * The only module that imports onnxruntime-web. Creates sessions with an explicit execution-provider
+ * fallback (so we know which backend really runs), and sends every `run()` through one serial queue
+ * per session: concurrent runs fail on WebGPU with "Session already started".
+ */
+import * as ort from 'onnxruntime-web';
+import { ModelLoadError } from '../errors.ts';
+
+/** Execution provider names this plugin uses. */
+export type ExecutionProvider = 'webgpu' | 'wasm';
+
+/** Global ONNX runtime settings, applied once before the first session. */
+export interface IOnnxEnvOptions {
+  /** Base URL (or path in Node) of onnxruntime-web's `.wasm`/`.mjs` files; `undefined` = next to the bundle. */
+  readonly wasmPaths?: string;
+  /** wasm threads; capped at 1 without cross-origin isolation. */
+  readonly numThreads: number;
+}
+
+/** A float32 tensor as plain data: what crosses threads and what tests compare. */
+export interface IFloatTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** An ONNX session behind a serial run queue. */
+export interface IModelSession {
+  /** The provider the session was created with (the first of the requested ones that worked). */
+  readonly backend: ExecutionProvider;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Runs the model; calls are queued, never concurrent. Missing feeds throw, extra feeds are dropped. */
+  runAsync(feeds: Readonly<Record<string, IFloatTensor>>): Promise<Record<string, IFloatTensor>>;
+  /** Releases the session; queued runs still finish first. */
+  releaseAsync(): Promise<void>;
+}
+
+let envApplied: string | null = null;
+
+/**
+ * Applies `ort.env` settings. Called before every session creation; later calls with different
+ * settings are ignored with a warning because ORT reads them only when it first initialises wasm.
+ */
+export function configureOnnxRuntime(options: IOnnxEnvOptions): void {
+  const key = JSON.stringify(options);
+  if (envApplied !== null) {
+    if (envApplied !== key) console.warn('onnxruntime-web is already initialised; new env options are ignored.');
+    return;
+  }
+  envApplied = key;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  ort.env.wasm.numThreads = isolated ? Math.max(1, Math.floor(options.numThreads)) : 1;
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  ort.env.logLevel = 'error';
+}
+
+/** wasm threads ORT will use (after `configureOnnxRuntime`). */
+export function onnxWasmThreads(): number {
+  return ort.env.wasm.numThreads ?? 1;
+}
+
+/**
+ * Creates a session on the first provider of `providers` that works, trying them one by one.
+ * @param model defines the ONNX bytes
+ * @param providers defines the providers in order of preference
+ * @param label defines a name for error messages
+ * @throws ModelLoadError when no provider can load the model (e.g. invalid ONNX)
+ */
+export async function createModelSessionAsync(
+  model: Uint8Array,
+  providers: readonly ExecutionProvider[],
+  label: string,
+): Promise<IModelSession> {
+  const errors: string[] = [];
+  for (const backend of providers) {
+    if (backend === 'webgpu' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+      errors.push('webgpu: navigator.gpu is not available');
+      continue;
+    }
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        executionProviders: [backend],
+        graphOptimizationLevel: 'all',
+      });
+      return wrapSession(session, backend);
+    } catch (e) {
+      errors.push(`${backend}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new ModelLoadError(
+    `Could not create the ${label} session with providers [${providers.join(', ')}]: ${errors.join('; ')}. ` +
+      'Check that the file is a valid ONNX model and that onnxruntime-web\'s .wasm files are reachable (option wasmPaths).',
+    { recoverable: true },
+  );
+}
+
+function wrapSession(session: ort.InferenceSession, backend: ExecutionProvider): IModelSession {
+  let queue: Promise<unknown> = Promise.resolve();
+  let released = false;
+  const runOnce = async (feeds: Readonly<Record<string, IFloatTensor>>): Promise<Record<string, IFloatTensor>> => {
+    if (released) throw new ModelLoadError('The session was released.');
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of session.inputNames) {
+      const f = feeds[name];
+      if (!f) throw new ModelLoadError(`Missing model input "${name}"; got [${Object.keys(feeds).join(', ')}].`);
+      ortFeeds[name] = new ort.Tensor('float32', f.data, f.dims as number[]);
+    }
+    const out = await session.run(ortFeeds);
+    const result: Record<string, IFloatTensor> = {};
+    for (const name of session.outputNames) {
+      const t = out[name];
+      // getData() downloads GPU-located outputs; then the ORT tensor is no longer needed.
+      const data = (await t.getData()) as Float32Array;
+      result[name] = { data: new Float32Array(data), dims: [...t.dims] };
+      t.dispose();
+    }
+    return result;
+  };
+  return {
+    backend,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    runAsync(feeds) {
+      const run = queue.then(() => runOnce(feeds));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async releaseAsync() {
+      await queue;
+      if (released) return;
+      released = true;
+      await session.release();
+    },
+  };
+}
