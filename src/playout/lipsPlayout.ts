@@ -1,0 +1,112 @@
+/**
+ * Playout for one avatar: buffers incoming lips frames and, once per render, produces the lips for the
+ * audio clock's "now": interpolated frame → ease to rest when stale → intensity gain → smoothing.
+ * Allocation-free per frame; the clock is passed in, so tests drive it.
+ */
+import { applyIntensity } from './applyIntensity.ts';
+import { easeToRest, type IEaseToRestOptions } from './easeToRest.ts';
+import type { LipsFrame } from './lipsFrame.ts';
+import { PlayoutBuffer, type IPlayoutBufferOptions } from './playoutBuffer.ts';
+import { Smoothing } from './smoothing.ts';
+
+/** Options of `LipsPlayout`. */
+export interface ILipsPlayoutOptions
+  extends Omit<IPlayoutBufferOptions, 'valuesPerFrame'>, IEaseToRestOptions {
+  /** Scale of the displacement from neutral (1 = as generated). @default 1 */
+  readonly intensity: number;
+  /** Smoothing time constant, milliseconds (0 = off). @default 20 */
+  readonly smoothingTimeConstantMs: number;
+}
+
+/** Defaults of `ILipsPlayoutOptions`. */
+export const DEFAULT_LIPS_PLAYOUT_OPTIONS: Readonly<ILipsPlayoutOptions> = Object.freeze({
+  capacity: 64,
+  maxGapSec: 0.25,
+  holdMs: 120,
+  easeMs: 250,
+  intensity: 1,
+  smoothingTimeConstantMs: 20,
+});
+
+/**
+ * What `sample` produced: `playing` a current frame, `easing` a stale one on its way to neutral, `rest`
+ * neutral (no frame yet, or stale for longer than hold + ease).
+ */
+export type LipsPlayoutState = 'playing' | 'easing' | 'rest';
+
+/** Frame buffer + rest handling + gain + smoothing for one stream of lips frames. */
+export class LipsPlayout {
+  /** The frame buffer (its `dropped` and `discontinuities` counters feed telemetry). */
+  readonly buffer: PlayoutBuffer;
+  /** Scale of the displacement from neutral; takes effect on the next `sample`. */
+  intensity: number;
+
+  private readonly _options: ILipsPlayoutOptions;
+  private readonly _neutral: Float32Array;
+  private readonly _last: Float32Array;
+  private _lastCoveredSec = -Infinity;
+  private _hasLast = false;
+  private readonly _smoothing: Smoothing;
+
+  /**
+   * @param neutral defines the rest pose the lips ease to and the gain scales from (lips-v1: `LIPS_V1.neutral`)
+   * @param options defines buffer, rest, gain and smoothing settings
+   * @throws RangeError for out-of-range options
+   */
+  constructor(neutral: ArrayLike<number>, options: Partial<ILipsPlayoutOptions> = {}) {
+    this._options = { ...DEFAULT_LIPS_PLAYOUT_OPTIONS, ...options };
+    const o = this._options;
+    if (!(o.holdMs >= 0) || !(o.easeMs >= 0)) throw new RangeError('holdMs and easeMs must be ≥ 0');
+    if (!Number.isFinite(o.intensity)) throw new RangeError('intensity must be finite');
+    this._neutral = Float32Array.from(neutral);
+    this._last = new Float32Array(this._neutral.length);
+    this.buffer = new PlayoutBuffer({
+      capacity: o.capacity,
+      maxGapSec: o.maxGapSec,
+      valuesPerFrame: this._neutral.length,
+    });
+    this.intensity = o.intensity;
+    this._smoothing = new Smoothing(this._neutral.length, { timeConstantMs: o.smoothingTimeConstantMs });
+  }
+
+  /**
+   * Queues a frame (its points are copied).
+   * @param frame defines the frame
+   * @returns false when it was dropped (late, duplicate or malformed)
+   */
+  push(frame: LipsFrame): boolean {
+    return this.buffer.push(frame);
+  }
+
+  /**
+   * Writes the lips to show at audio-clock time `nowSec`.
+   * @param nowSec defines the audio-clock time (`AudioClock.now()`)
+   * @param out defines where the values are written
+   * @returns what was produced
+   */
+  sample(nowSec: number, out: Float32Array): LipsPlayoutState {
+    if (this.buffer.frameAt(nowSec, this._last)) {
+      this._hasLast = true;
+      this._lastCoveredSec = Math.min(nowSec, this.buffer.newestTimeSec);
+    }
+    let state: LipsPlayoutState;
+    if (!this._hasLast) {
+      out.set(this._neutral);
+      state = 'rest';
+    } else {
+      const w = easeToRest(this._last, this._neutral, nowSec - this._lastCoveredSec, this._options, out);
+      state = w === 0 ? 'playing' : w < 1 ? 'easing' : 'rest';
+    }
+    if (this.intensity !== 1) applyIntensity(out, this._neutral, this.intensity, out);
+    this._smoothing.update(out, nowSec, out);
+    return state;
+  }
+
+  /** Clears frames and smoothing state (counters are kept), e.g. when the audio source changes. */
+  reset(): void {
+    this.buffer.reset();
+    this._smoothing.reset();
+    this._hasLast = false;
+    this._lastCoveredSec = -Infinity;
+  }
+}
