@@ -170,12 +170,9 @@ export function describeRig(mesh: AbstractMesh, options: IRigOptions = {}): IRig
         const idx = mesh.getVerticesData(BONE_INDICES[k]);
         const wts = mesh.getVerticesData(BONE_WEIGHTS[k]);
         if (!idx || !wts) continue;
-        for (const r of res) {
-          for (const v of r.v) {
-            let s = 0;
-            for (let c = 0; c < 4; c++) if (jawSet.has(idx[v * 4 + c])) s += wts[v * 4 + c];
-            perVertex[v] += s;
-          }
+        // Landmarks share vertices (iBUG 61..63 all touch one), so visit each vertex once.
+        for (const v of new Set(res.flatMap((r) => r.v))) {
+          for (let c = 0; c < 4; c++) if (jawSet.has(idx[v * 4 + c])) perVertex[v] += wts[v * 4 + c];
         }
       }
       const landmarkWeights = new Float32Array(21);
