@@ -11,6 +11,8 @@ export interface ICaptureNode {
   readonly node: AudioWorkletNode;
   /** The worker's end of the chunk channel (transfer it). */
   readonly port: MessagePort;
+  /** Opens a fresh channel to the worklet (after a worker restart) and returns the worker's end. */
+  renewPort(): MessagePort;
   dispose(): void;
 }
 
@@ -47,14 +49,19 @@ export async function createCaptureNodeAsync(
     outputChannelCount: [1],
     channelCountMode: 'max',
   });
-  const channel = new MessageChannel();
-  node.port.postMessage({ type: 'connect', port: channel.port1 }, [channel.port1]);
+  const connect = (): MessagePort => {
+    const channel = new MessageChannel();
+    node.port.postMessage({ type: 'connect', port: channel.port1 }, [channel.port1]);
+    return channel.port2;
+  };
+  const port = connect();
   // The node outputs silence; connecting it to the destination keeps the graph pulling it.
   node.connect(context.destination);
   let disposed = false;
   return {
     node,
-    port: channel.port2,
+    port,
+    renewPort: connect,
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -31,6 +31,7 @@ class CaptureProcessor extends AudioWorkletProcessor {
     for (let i = 0; i < POOL; i++) this._pool.push(new Float32Array(CHUNK));
     this.port.onmessage = (e: MessageEvent<{ type: 'connect'; port: MessagePort } | { type: 'stop' }>) => {
       if (e.data.type === 'connect') {
+        this._dataPort?.close(); // a worker restart brings a new channel
         this._dataPort = e.data.port;
         this._dataPort.onmessage = (m: MessageEvent<Float32Array>) => {
           if (m.data instanceof Float32Array && m.data.length === CHUNK && this._pool.length < POOL * 2)

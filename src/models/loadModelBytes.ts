@@ -31,7 +31,7 @@ export async function loadModelBytesAsync(url: string, attempts = 3, sha256?: st
       last = e instanceof Error ? e.message : String(e);
     }
   }
-  throw new ModelLoadError(`Could not fetch ${url}: ${last}. Check the URL (option modelBaseUrl) and that the server serves it.`);
+  throw new ModelLoadError(`Could not fetch ${url}: ${last}. Check the URL (option modelManifestUrl) and that the server serves it.`);
 }
 
 async function checkDigestAsync(bytes: Uint8Array, expected: string, url: string): Promise<void> {

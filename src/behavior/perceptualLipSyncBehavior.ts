@@ -1,0 +1,412 @@
+/**
+ * `PerceptualLipSyncBehavior`: attach to an avatar's head mesh, start a speech source, and the avatar
+ * lip-syncs to it in real time. The composition root: the only place that wires audio capture, the
+ * inference worker, playout, the rig solver and telemetry together.
+ */
+import type { Behavior } from '@babylonjs/core/Behaviors/behavior.js';
+import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
+import { Observable, type Observer } from '@babylonjs/core/Misc/observable.js';
+import type { Scene } from '@babylonjs/core/scene.js';
+import { proxy, transfer } from 'comlink';
+import { defaultCaptureProcessorUrl, defaultWorkerUrl } from '../assetUrls.ts';
+import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.ts';
+import { AudioSourceError, LipSyncError } from '../errors.ts';
+import { LipsPlayout } from '../playout/lipsPlayout.ts';
+import type { LipsPlayoutState } from '../playout/lipsPlayout.ts';
+import { applyRigPose, createRigBinding, describeRig, type RigBinding } from '../rig/applyRigPose.ts';
+import { LIPS_V1 } from '../rig/lipsV1.ts';
+import type { IRigDescription } from '../rig/rigDescription.ts';
+import { createRigPose, type RigPose } from '../rig/rigPose.ts';
+import { createLandmarkSolver, type LandmarkSolver } from '../rig/solveLandmarksToRig.ts';
+import type { LipsFrameBlock } from '../worker/frames.ts';
+import { acquireLipSyncWorkerAsync, type ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
+import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
+import { acquireAudioContext, type IAudioContextLease } from './sharedAudioContext.ts';
+import type { LipSyncSource } from './lipSyncSource.ts';
+import type { LipSyncState } from './lipSyncState.ts';
+import { openAudioSourceAsync, type IOpenedAudioSource } from './openAudioSource.ts';
+import {
+  validatePerceptualLipSyncOptions,
+  type IPerceptualLipSyncOptions,
+} from './perceptualLipSyncOptions.ts';
+
+/** One applied frame (`onFrameObservable`). */
+export interface ILipSyncFrameEvent {
+  /** Audio-clock time shown, seconds. */
+  readonly timeSec: number;
+  /** The lips-v1 points sent to the solver (after gain and smoothing), 21 × 3, metres. Reused: copy to keep. */
+  readonly points: Float32Array;
+  /** What playout produced. */
+  readonly playout: LipsPlayoutState;
+  /** Weighted RMS landmark error of the solved pose, metres. */
+  readonly solverErrorM: number;
+}
+
+let nextStreamId = 1;
+
+/** Disconnects one connection we made, if it exists (a failed start may not have made it). */
+function safeDisconnect(from: AudioNode, to: AudioNode): void {
+  try {
+    from.disconnect(to);
+  } catch {
+    // not connected
+  }
+}
+const MIC_LAG_RELEASE = 0.995;
+
+/** Everything one `startAsync` acquired, released in reverse by `_teardown`. */
+interface Session {
+  readonly abort: AbortController;
+  lease: IAudioContextLease | null;
+  worker: ILipSyncWorkerClient | null;
+  capture: ICaptureNode | null;
+  source: IOpenedAudioSource | null;
+  delay: DelayNode | null;
+  streamId: number;
+  playout: LipsPlayout | null;
+  playbackDelaySec: number;
+  micLagSec: number;
+  frames: number;
+}
+
+/**
+ * Lip-syncs the attached mesh to speech.
+ *
+ * ```ts
+ * const lipSync = new PerceptualLipSyncBehavior({ modelManifestUrl: '/models/manifest.json' });
+ * head.addBehavior(lipSync);
+ * await lipSync.startAsync({ kind: 'microphone' });
+ * lipSync.onTelemetryObservable.add((t) => console.log(t.plrs, t.avOffsetMs));
+ * ```
+ * @see https://github.com/babylon-perceptual-lipsync#readme
+ */
+export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
+  /** Behavior name, as Babylon lists it. */
+  readonly name = 'PerceptualLipSync';
+  /** The mesh this behavior is attached to, or null. */
+  attachedNode: AbstractMesh | null = null;
+  /** Gain on the lip motion (0 still, 1 as generated); takes effect on the next frame. @default 1 */
+  intensity: number;
+
+  private readonly _options: IPerceptualLipSyncOptions;
+  private _state: LipSyncState = 'idle';
+  private _rig: IRigDescription | null = null;
+  private _binding: RigBinding | null = null;
+  private _solver: LandmarkSolver | null = null;
+  private _pose: RigPose | null = null;
+  private _rigError: Error | null = null;
+  private _session: Session | null = null;
+  private readonly _lips = new Float32Array(63);
+  private _onBeforeRenderObserver: Observer<Scene> | null = null;
+
+  private readonly _onStateChanged = new Observable<LipSyncState>();
+  private readonly _onError = new Observable<Error>();
+  private readonly _onFrame = new Observable<ILipSyncFrameEvent>();
+  private readonly _onTelemetry = new Observable<ITelemetrySample>();
+
+  /**
+   * @param options defines models, providers, gain, smoothing and rig options (all optional)
+   * @throws InvalidOptionError for out-of-range values
+   */
+  constructor(options: Partial<IPerceptualLipSyncOptions> = {}) {
+    this._options = validatePerceptualLipSyncOptions(options);
+    this.intensity = this._options.intensity;
+  }
+
+  /** Fires on every state change. */
+  get onStateChangedObservable(): Observable<LipSyncState> {
+    return this._onStateChanged;
+  }
+  /** Fires with typed errors (`LipSyncError` subclasses, `UnsupportedRigError`). */
+  get onErrorObservable(): Observable<Error> {
+    return this._onError;
+  }
+  /** Fires once per rendered frame while running. */
+  get onFrameObservable(): Observable<ILipSyncFrameEvent> {
+    return this._onFrame;
+  }
+  /** Live sync-quality telemetry (see `ITelemetrySample`). */
+  get onTelemetryObservable(): Observable<ITelemetrySample> {
+    return this._onTelemetry;
+  }
+  /** Current state. */
+  get state(): LipSyncState {
+    return this._state;
+  }
+  /** The AudioContext in use while started (create playback nodes in it), else null. */
+  get audioContext(): AudioContext | null {
+    return this._session?.lease?.context ?? null;
+  }
+  /** The rig the solver drives, once attached to a supported mesh. */
+  get rig(): IRigDescription | null {
+    return this._rig;
+  }
+  /** Options in force (validated copy). */
+  get options(): Readonly<IPerceptualLipSyncOptions> {
+    return this._options;
+  }
+
+  /** Babylon calls this when the behavior is added; nothing to prepare. */
+  init(): void {}
+
+  /**
+   * Reads the mesh's rig (FLAME auto-detected; ARKit/custom via options or mesh metadata) and prepares
+   * the solver. An unsupported rig is reported on `onErrorObservable`; `startAsync` then rejects.
+   */
+  attach(mesh: AbstractMesh): void {
+    if (this.attachedNode) this.detach();
+    this.attachedNode = mesh;
+    try {
+      const rig = describeRig(mesh, this._options.rig);
+      this._rig = rig;
+      this._binding = createRigBinding(mesh, rig);
+      this._solver = createLandmarkSolver(rig);
+      this._pose = createRigPose(rig);
+      this._rigError = null;
+    } catch (e) {
+      // Keep the original class (UnsupportedRigError) so callers can tell rig problems apart.
+      this._rigError = e instanceof Error ? e : new LipSyncError(String(e));
+      this._onError.notifyObservers(this._rigError);
+    }
+  }
+
+  /** Stops lip sync and forgets the mesh. Idempotent. */
+  detach(): void {
+    if (!this.attachedNode) return;
+    this.stop();
+    this._rig = null;
+    this._binding = null;
+    this._solver = null;
+    this._pose = null;
+    this._rigError = null;
+    this.attachedNode = null;
+  }
+
+  /**
+   * Starts lip-syncing to a source; a running source is stopped first.
+   * @param source defines the speech source
+   * @throws LipSyncError (AudioSourceError, ModelLoadError, UnsupportedRigError…); the behavior stays usable
+   */
+  async startAsync(source: LipSyncSource): Promise<void> {
+    const mesh = this.attachedNode;
+    if (!mesh) throw new LipSyncError('Attach the behavior to a mesh (mesh.addBehavior) before startAsync.');
+    if (this._rigError) throw this._rigError;
+    this.stop();
+    const session: Session = {
+      abort: new AbortController(),
+      lease: null,
+      worker: null,
+      capture: null,
+      source: null,
+      delay: null,
+      streamId: nextStreamId++,
+      playout: null,
+      playbackDelaySec: 0,
+      micLagSec: 0.1,
+      frames: 0,
+    };
+    this._session = session;
+    this._setState('loading');
+    const cancelled = () => session.abort.signal.aborted;
+    try {
+      const o = this._options;
+      session.lease = acquireAudioContext(o.audioContext);
+      const context = session.lease.context;
+      if (context.state === 'suspended') await context.resume().catch(() => undefined);
+      session.worker = await acquireLipSyncWorkerAsync(o.workerUrl ?? defaultWorkerUrl(), {
+        manifestUrl: new URL(o.modelManifestUrl, globalThis.location?.href).href,
+        executionProviders: o.executionProviders,
+        wasmPaths: o.wasmPaths,
+        numThreads: o.numThreads,
+        fetchAttempts: o.fetchAttempts,
+      });
+      if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
+      session.capture = await createCaptureNodeAsync(
+        context,
+        o.captureProcessorUrl ?? defaultCaptureProcessorUrl(),
+      );
+      if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
+      session.source = await openAudioSourceAsync(context, source, session.abort.signal);
+      if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
+      session.playout = new LipsPlayout(LIPS_V1.neutral, {
+        intensity: this.intensity,
+        smoothingTimeConstantMs: o.smoothingMs,
+      });
+      const info = session.worker.info;
+      if (session.source.playback) {
+        // Algorithmic delay: look-ahead + one 25 ms analysis window + one 10 ms capture chunk.
+        const algorithmicSec = info.lookaheadMs / 1000 + 0.035;
+        session.playbackDelaySec = o.audioDelayCompensation
+          ? algorithmicSec + o.processingMarginMs / 1000
+          : 0;
+        if (o.playAudio) {
+          session.delay = context.createDelay(2);
+          session.delay.delayTime.value = session.playbackDelaySec;
+          session.source.node.connect(session.delay).connect(context.destination);
+        }
+      }
+      await session.worker.api.openStream(
+        session.streamId,
+        transfer(session.capture.port, [session.capture.port]),
+        proxy((block: LipsFrameBlock) => this._onBlock(session, block)),
+      );
+      session.source.node.connect(session.capture.node);
+      session.source.ended?.then(() => this._stopAfterDrain(session));
+      void session.worker.crashed.then((err) => {
+        if (this._session === session) this._fail(err);
+      });
+      this._onBeforeRenderObserver = mesh.getScene().onBeforeRenderObservable.add(() => this._renderFrame());
+      this._setState(context.state === 'running' ? 'running' : 'suspended');
+      context.addEventListener('statechange', this._onContextStateChange);
+    } catch (e) {
+      const err =
+        e instanceof LipSyncError
+          ? e
+          : new AudioSourceError(`Could not start: ${(e as Error).message}`, { cause: e });
+      if (this._session === session) {
+        this._teardown(session);
+        this._session = null;
+        this._setState('error');
+        this._onError.notifyObservers(err);
+      } else {
+        this._teardown(session);
+      }
+      throw err;
+    }
+  }
+
+  /** Stops the source and releases everything `startAsync` acquired; the avatar returns to rest. Idempotent. */
+  stop(): void {
+    const session = this._session;
+    if (!session) return;
+    this._session = null;
+    this._teardown(session);
+    this._applyRest();
+    this._setState('idle');
+  }
+
+  /**
+   * Sets the gain on the lip motion.
+   * @param intensity defines 0 (still) … 1 (as generated) … 4
+   */
+  setIntensity(intensity: number): void {
+    if (!(intensity >= 0 && intensity <= 4))
+      throw new RangeError(`intensity must be in [0, 4], got ${intensity}`);
+    this.intensity = intensity;
+  }
+
+  /** Detaches and clears every observable. */
+  dispose(): void {
+    if (this.attachedNode) this.attachedNode.removeBehavior(this);
+    this.detach();
+    this._onStateChanged.clear();
+    this._onError.clear();
+    this._onFrame.clear();
+    this._onTelemetry.clear();
+  }
+
+  private readonly _onContextStateChange = (): void => {
+    const ctx = this.audioContext;
+    if (!ctx || !this._session) return;
+    if (ctx.state === 'suspended' && this._state === 'running') this._setState('suspended');
+    else if (ctx.state === 'running' && this._state === 'suspended') this._setState('running');
+  };
+
+  private _onBlock(session: Session, block: LipsFrameBlock): void {
+    if (this._session !== session || !session.playout || !session.lease) return;
+    const ctx = session.lease.context;
+    for (let f = 0; f < block.frames; f++) {
+      session.playout.push({
+        timeSec: block.firstTimeSec + f * block.frameDurationSec,
+        points: block.points.subarray(f * 63, f * 63 + 63),
+      });
+    }
+    session.frames += block.frames;
+    // Live microphone: show the newest frame as soon as it exists. Track how far behind the clock
+    // frames arrive (fast attack, slow release) and play that far behind.
+    const newest = block.firstTimeSec + (block.frames - 1) * block.frameDurationSec;
+    const lag = ctx.currentTime - newest;
+    session.micLagSec = Math.max(lag, session.micLagSec * MIC_LAG_RELEASE + lag * (1 - MIC_LAG_RELEASE));
+  }
+
+  private _playoutTime(session: Session): number {
+    const ctx = session.lease!.context;
+    if (session.source?.playback) {
+      const out = ctx.outputLatency || ctx.baseLatency || 0;
+      return ctx.currentTime - out - session.playbackDelaySec;
+    }
+    return ctx.currentTime - session.micLagSec - 0.01;
+  }
+
+  private _renderFrame(): void {
+    const session = this._session;
+    if (!session?.playout || !this._solver || !this._pose || !this._binding || !this.attachedNode) return;
+    session.playout.intensity = this.intensity;
+    const now = this._playoutTime(session);
+    const state = session.playout.sample(now, this._lips);
+    const err = this._solver.solve(this._lips, this._pose);
+    applyRigPose(this.attachedNode, this._binding, this._pose);
+    if (this._onFrame.hasObservers()) {
+      this._onFrame.notifyObservers({ timeSec: now, points: this._lips, playout: state, solverErrorM: err });
+    }
+  }
+
+  private _applyRest(): void {
+    if (!this._solver || !this._pose || !this._binding || !this.attachedNode) return;
+    this._pose.morphInfluences.fill(0);
+    this._pose.jawRotationRad.fill(0);
+    this._solver.reset();
+    applyRigPose(this.attachedNode, this._binding, this._pose);
+  }
+
+  private _stopAfterDrain(session: Session): void {
+    // Let the delayed sound and the last frames play out before stopping.
+    setTimeout(
+      () => {
+        if (this._session === session) this.stop();
+      },
+      (session.playbackDelaySec + 0.3) * 1000,
+    );
+  }
+
+  private _fail(err: LipSyncError): void {
+    const session = this._session;
+    if (!session) return;
+    this._session = null;
+    this._teardown(session);
+    this._applyRest();
+    this._setState('error');
+    this._onError.notifyObservers(err);
+  }
+
+  private _teardown(session: Session): void {
+    session.abort.abort();
+    if (this._onBeforeRenderObserver) {
+      this._onBeforeRenderObserver.remove();
+      this._onBeforeRenderObserver = null;
+    }
+    session.lease?.context.removeEventListener('statechange', this._onContextStateChange);
+    if (session.source && session.capture) safeDisconnect(session.source.node, session.capture.node);
+    if (session.source && session.delay) safeDisconnect(session.source.node, session.delay);
+    session.delay?.disconnect();
+    session.source?.close();
+    session.capture?.dispose();
+    if (session.worker) {
+      const w = session.worker;
+      void w.api.closeStream(session.streamId).catch(() => undefined);
+      void w.releaseAsync();
+    }
+    session.lease?.release();
+    session.source = null;
+    session.capture = null;
+    session.worker = null;
+    session.delay = null;
+    session.lease = null;
+  }
+
+  private _setState(state: LipSyncState): void {
+    if (state === this._state) return;
+    this._state = state;
+    this._onStateChanged.notifyObservers(state);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Options of `PerceptualLipSyncBehavior`: documented data with units in the names and defaults in
+ * one frozen object; `validatePerceptualLipSyncOptions` merges and checks a partial set.
+ */
+import { InvalidOptionError } from '../errors.ts';
+import type { ExecutionProvider } from '../models/onnxBackend.ts';
+import type { IRigOptions } from '../rig/rigOptions.ts';
+
+/** Options of `PerceptualLipSyncBehavior`. */
+export interface IPerceptualLipSyncOptions {
+  /** URL of the models' `manifest.json`. @default `models/manifest.json` next to the page */
+  modelManifestUrl: string;
+  /** ONNX execution providers in order of preference. @default ['webgpu', 'wasm'] */
+  executionProviders: ExecutionProvider[];
+  /** URL prefix of onnxruntime-web's `.wasm`/`.mjs` files. @default undefined (next to the worker bundle) */
+  wasmPaths: string | undefined;
+  /** wasm threads for inference (1 without cross-origin isolation). @default 2 */
+  numThreads: number;
+  /** URL of the worker bundle. @default `dist/worker.js` next to the library */
+  workerUrl: string | URL | undefined;
+  /** URL of the capture worklet bundle. @default `dist/capture-processor.js` next to the library */
+  captureProcessorUrl: string | URL | undefined;
+  /** An AudioContext to use (left open on dispose); by default one is created and closed. */
+  audioContext: AudioContext | undefined;
+  /** Gain on the lip motion: 0 = still, 1 = as generated, > 1 exaggerated. @default 1 */
+  intensity: number;
+  /** Smoothing time constant of the lip motion, milliseconds (0 = off). @default 20 */
+  smoothingMs: number;
+  /**
+   * For sources the behavior plays (URL, AudioBuffer, media element, audio node): delay the sound by
+   * look-ahead + processing so lips land exactly on time. Live microphones are never delayed.
+   * @default true
+   */
+  audioDelayCompensation: boolean;
+  /** Processing margin added to the model look-ahead for the playback delay, milliseconds. @default 80 */
+  processingMarginMs: number;
+  /** Play the source's sound through the speakers (playback sources only). @default true */
+  playAudio: boolean;
+  /** Rig mapping options (landmark map, allowed morph targets, jaw bone) for ARKit/custom rigs. */
+  rig: IRigOptions;
+  /** Fetch attempts for model files, with exponential back-off. @default 3 */
+  fetchAttempts: number;
+}
+
+/** Defaults of `IPerceptualLipSyncOptions`. */
+export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOptions> = Object.freeze({
+  modelManifestUrl: 'models/manifest.json',
+  executionProviders: ['webgpu', 'wasm'] as ExecutionProvider[],
+  wasmPaths: undefined,
+  numThreads: 2,
+  workerUrl: undefined,
+  captureProcessorUrl: undefined,
+  audioContext: undefined,
+  intensity: 1,
+  smoothingMs: 20,
+  audioDelayCompensation: true,
+  processingMarginMs: 80,
+  playAudio: true,
+  rig: {},
+  fetchAttempts: 3,
+});
+
+/**
+ * Merges `options` over the defaults and checks every value.
+ * @throws InvalidOptionError naming the field, the value and the allowed range
+ */
+export function validatePerceptualLipSyncOptions(
+  options: Partial<IPerceptualLipSyncOptions> = {},
+): IPerceptualLipSyncOptions {
+  const o: IPerceptualLipSyncOptions = { ...DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS, ...options };
+  const bad = (field: string, value: unknown, allowed: string): never => {
+    throw new InvalidOptionError(
+      `Option ${field} = ${JSON.stringify(value)} is invalid: expected ${allowed}.`,
+    );
+  };
+  if (!Array.isArray(o.executionProviders) || o.executionProviders.length === 0) {
+    bad('executionProviders', o.executionProviders, "a non-empty list of 'webgpu' | 'wasm'");
+  }
+  for (const ep of o.executionProviders) {
+    if (ep !== 'webgpu' && ep !== 'wasm')
+      bad('executionProviders', o.executionProviders, "'webgpu' or 'wasm' entries");
+  }
+  if (!(o.intensity >= 0 && o.intensity <= 4)) bad('intensity', o.intensity, 'a number in [0, 4]');
+  if (!(o.smoothingMs >= 0 && o.smoothingMs <= 500))
+    bad('smoothingMs', o.smoothingMs, 'milliseconds in [0, 500]');
+  if (!(o.processingMarginMs >= 0 && o.processingMarginMs <= 1000)) {
+    bad('processingMarginMs', o.processingMarginMs, 'milliseconds in [0, 1000]');
+  }
+  if (!(Number.isInteger(o.numThreads) && o.numThreads >= 1 && o.numThreads <= 16)) {
+    bad('numThreads', o.numThreads, 'an integer in [1, 16]');
+  }
+  if (!(Number.isInteger(o.fetchAttempts) && o.fetchAttempts >= 1 && o.fetchAttempts <= 10)) {
+    bad('fetchAttempts', o.fetchAttempts, 'an integer in [1, 10]');
+  }
+  if (typeof o.modelManifestUrl !== 'string' || o.modelManifestUrl === '') {
+    bad('modelManifestUrl', o.modelManifestUrl, 'a URL string');
+  }
+  return o;
+}
