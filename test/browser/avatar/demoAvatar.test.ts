@@ -9,6 +9,7 @@ import { createDemoAvatar, exportDemoAvatarGlbAsync } from '../../../examples/av
 import type { DemoAvatar } from '../../../examples/avatar/createDemoAvatar.ts';
 import { createDemoStage } from '../../../examples/avatar/createDemoStage.ts';
 import type { IDemoStage } from '../../../examples/avatar/createDemoStage.ts';
+import { PerceptualLipSyncBehavior } from '../../../src/index.ts';
 
 const REQUIRED_SHAPES = [
   'mouthClose',
@@ -95,6 +96,22 @@ describe('createDemoAvatar', () => {
     const vertexCount = avatar.face.getTotalVertices();
     for (const ref of map) expect(ref.vertex).to.be.within(0, vertexCount - 1);
     expect(new Set(map.map((r) => r.vertex)).size).to.equal(21);
+  });
+
+  it('is recognised by the behavior as an ARKit rig with a jaw', () => {
+    const behavior = new PerceptualLipSyncBehavior();
+    const errors: Error[] = [];
+    behavior.onErrorObservable.add((e) => errors.push(e));
+    avatar.face.addBehavior(behavior, true); // attach now even if the scene still has pending data
+    try {
+      expect(errors.map((e) => e.message)).to.deep.equal([]);
+      expect(behavior.rig?.kind).to.equal('arkit');
+      expect(behavior.rig?.jaw?.nodeName).to.equal('jaw');
+      expect(behavior.rig?.morphs.length).to.be.at.least(REQUIRED_SHAPES.length);
+    } finally {
+      avatar.face.removeBehavior(behavior);
+      behavior.dispose();
+    }
   });
 
   it('closes the inner lips at rest and parts them when the jaw opens', () => {
