@@ -30,6 +30,7 @@ export { speechIntensity } from './speechIntensity.ts';
 export { lipIntensity } from './lipIntensity.ts';
 export { speechLipCorrelation, type ISlccRow, type ISlccResult } from './speechLipCorrelation.ts';
 export { deltaSlcc } from './deltaSlcc.ts';
+export { speechLipFrameCorrelation, type ISpeechEnvelope } from './speechLipFrameCorrelation.ts';
 export {
   perceptualLipReadabilityScore,
   type IPlrsEncoders,
