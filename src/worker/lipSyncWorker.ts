@@ -21,6 +21,7 @@ import {
   type IModelSession,
 } from '../models/onnxBackend.ts';
 import { StreamingGenerator } from '../models/streamingGenerator.ts';
+import { generateLipsTrackAsync } from '../models/generateLipsTrack.ts';
 import { loadModelBytesAsync } from '../models/loadModelBytes.ts';
 import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import { ModelLoadError } from '../errors.ts';
@@ -275,18 +276,15 @@ const api = {
    */
   async generateOfflineAsync(samples16k: Float32Array): Promise<LipsFrameBlock> {
     const { m } = requireReady();
-    const blocks: LipsFrameBlock[] = [];
-    const stream = newStream(null, (b) => blocks.push(b));
-    // Trailing silence flushes the look-ahead, so every frame of the utterance gets an output.
-    const k = m.generator.melFramesPerOutputFrame;
-    const pad = FEATURES_V1.frameLengthSamples + (m.generator.lookaheadFrames + k) * HOP;
-    const padded = new Float32Array(samples16k.length + pad);
-    padded.set(samples16k);
-    ingest(stream, { samples: padded, firstSample: 0, contextTimeSec: 0 });
-    while (stream.pumping) await new Promise((r) => setTimeout(r, 1));
-    await pump(stream);
-    const wanted = Math.ceil((samples16k.length / SR) * m.generator.frameRateHz);
-    return concatBlocks(blocks, wanted);
+    const track = await generateLipsTrackAsync(samples16k, m.generator, runGenerator);
+    const block: LipsFrameBlock = {
+      frames: track.frames,
+      firstTimeSec: 0,
+      frameDurationSec: 1 / track.fps,
+      points: track.points,
+      speechRms: track.speechRms,
+    };
+    return transfer(block, [track.points.buffer, track.speechRms.buffer]);
   },
 
   /** Counters for telemetry. */
@@ -314,34 +312,6 @@ const api = {
     void api.disposeAsync();
   },
 };
-
-function concatBlocks(blocks: LipsFrameBlock[], maxFrames: number): LipsFrameBlock {
-  const frames = Math.min(
-    maxFrames,
-    blocks.reduce((n, b) => n + b.frames, 0),
-  );
-  const points = new Float32Array(frames * 63);
-  const speechRms = new Float32Array(frames);
-  let o = 0;
-  for (const b of blocks) {
-    const n = Math.min(b.frames, frames - o);
-    if (n <= 0) break;
-    points.set(b.points.subarray(0, n * 63), o * 63);
-    speechRms.set(b.speechRms.subarray(0, n), o);
-    o += n;
-  }
-  const first = blocks[0];
-  return transfer(
-    {
-      frames,
-      firstTimeSec: first?.firstTimeSec ?? 0,
-      frameDurationSec: first?.frameDurationSec ?? 0,
-      points,
-      speechRms,
-    },
-    [points.buffer, speechRms.buffer],
-  );
-}
 
 /** The worker's API as seen through `comlink.wrap`. */
 export type LipSyncWorkerApi = typeof api;
