@@ -7,6 +7,8 @@ import type { LogMelBlock } from './logMelBlock.ts';
 import { LogMelFrameComputer } from './logMelFrameComputer.ts';
 import { frameCount } from './logMelSpectrogram.ts';
 
+export type { LogMelBlock } from './logMelBlock.ts';
+
 /**
  * Streaming log-mel extractor over a 16 kHz stream.
  *
