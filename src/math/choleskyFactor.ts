@@ -5,7 +5,8 @@
 
 /**
  * Factorises `a = L·Lᵀ` in place: on return the lower triangle (diagonal included) of `a` holds `L` and the
- * strict upper triangle is zeroed.
+ * strict upper triangle holds its mirror `Lᵀ`, so both substitutions in `choleskySolve` read rows
+ * contiguously (the strided column walk of the back substitution was the slowest part of a solve).
  * @param a defines the n × n row-major symmetric matrix; overwritten with `L`
  * @param n defines the matrix order
  * @returns true on success, false when `a` is not (numerically) positive definite; `a` is then garbage
@@ -25,7 +26,7 @@ export function choleskyFactor(a: Float64Array, n: number): boolean {
       for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
       a[ri + j] = s / ljj;
     }
-    for (let k = j + 1; k < n; k++) a[rj + k] = 0;
+    for (let k = j + 1; k < n; k++) a[rj + k] = a[k * n + j];
   }
   return true;
 }

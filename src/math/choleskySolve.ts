@@ -5,7 +5,7 @@
 
 /**
  * Forward then backward substitution with a Cholesky factor.
- * @param l defines the n × n row-major factor (lower triangle used)
+ * @param l defines the n × n row-major factor from `choleskyFactor` (L below the diagonal, Lᵀ above)
  * @param n defines the matrix order
  * @param b defines the right-hand side (length ≥ n)
  * @param out defines where x is written (length ≥ n); may be the same array as `b`
@@ -25,8 +25,9 @@ export function choleskySolve<T extends Float32Array | Float64Array>(
   }
   for (let i = n - 1; i >= 0; i--) {
     let s = out[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * out[k];
-    out[i] = s / l[i * n + i];
+    const ri = i * n;
+    for (let k = i + 1; k < n; k++) s -= l[ri + k] * out[k];
+    out[i] = s / l[ri + i];
   }
   return out;
 }
