@@ -4,3 +4,4 @@
  */
 export { mtmCommand } from './mtm.ts';
 export { evaluateCommand } from './evaluate.ts';
+export { bakeCommand } from './bake.ts';
