@@ -198,13 +198,15 @@ export function createLandmarkSolver(
   // W = diag(landmark weights) + closure·Σ (e_upper,y − e_lower,y)(…)ᵀ over the facing inner pairs.
   const wDiag = new Float64Array(M);
   for (let l = 0; l < 21; l++) wDiag[l * 3] = wDiag[l * 3 + 1] = wDiag[l * 3 + 2] = o.landmarkWeights[l];
-  const pairs = LIPS_V1.innerPairs.map(([u, d]) => [u * 3 + 1, d * 3 + 1] as const);
+  // y-coordinate offsets of the facing inner pairs, flat: [upper0, lower0, upper1, lower1, …]
+  const pairs = Int32Array.from(LIPS_V1.innerPairs.flatMap(([u, d]) => [u * 3 + 1, d * 3 + 1]));
+  const closure = o.closureWeight;
   const applyW = (v: Float64Array, out: Float64Array): void => {
     for (let j = 0; j < M; j++) out[j] = wDiag[j] * v[j];
-    for (const [u, d] of pairs) {
-      const g = o.closureWeight * (v[u] - v[d]);
-      out[u] += g;
-      out[d] -= g;
+    for (let p = 0; p < pairs.length; p += 2) {
+      const g = closure * (v[pairs[p]] - v[pairs[p + 1]]);
+      out[pairs[p]] += g;
+      out[pairs[p + 1]] -= g;
     }
   };
 
@@ -250,6 +252,7 @@ export function createLandmarkSolver(
   const cosA = new Float64Array(na);
   const sinA = new Float64Array(na);
 
+  const lw = Float64Array.from(o.landmarkWeights);
   const moveTolerance = 1e-6;
   const clamp = (v: number, c: number): number => (v < lo[c] ? lo[c] : v > hi[c] ? hi[c] : v);
 
@@ -370,7 +373,7 @@ export function createLandmarkSolver(
     let e = 0;
     let wsum = 0;
     for (let l = 0; l < 21; l++) {
-      const w = o.landmarkWeights[l];
+      const w = lw[l];
       const dx = tgt[l * 3] - f[l * 3];
       const dy = tgt[l * 3 + 1] - f[l * 3 + 1];
       const dz = tgt[l * 3 + 2] - f[l * 3 + 2];

@@ -1,12 +1,14 @@
 /**
  * ARKit-52 rigs (Ready Player Me, VRoid exports, most commercial heads): the mouth and jaw blendshapes by
  * their Apple names, case-insensitive, with exporter prefixes (`blendShape1.`) and underscores ignored. The
- * landmark map must come from the user or `mesh.metadata.lipsV1LandmarkMap`: ARKit fixes names, not topology.
+ * landmark map must come from the user or `mesh.metadata.lipsV1LandmarkMap`: ARKit fixes names, not topology
+ * (except on a 5023-vertex FLAME mesh, where FLAME's map is used).
  */
 import type { RigAdapter } from '../rigAdapter.ts';
 import { UnsupportedRigError } from '../rigErrors.ts';
 import type { IRigPlanMorph } from '../rigPlan.ts';
 import { validateLandmarkMap } from '../validateLandmarkMap.ts';
+import { FLAME_LIPS_V1_LANDMARKS, FLAME_VERTEX_COUNT } from './flameLandmarks.ts';
 import { planJaw } from './planJaw.ts';
 
 /** The ARKit shapes that move lips or jaw; eyes, brows and cheeks are left to the avatar's own animation. */
@@ -60,6 +62,15 @@ export const arkitRigAdapter: RigAdapter = {
     if (!hasJawOpen && morphs.length < 4) return null;
     const source = options.landmarkMap ? 'options.landmarkMap' : 'mesh.metadata.lipsV1LandmarkMap';
     const raw = options.landmarkMap ?? inventory.metadataLandmarkMap;
+    if ((raw === undefined || raw === null) && inventory.vertexCount === FLAME_VERTEX_COUNT) {
+      // ARKit shapes on the FLAME topology: FLAME's own map applies.
+      return {
+        kind: 'arkit',
+        landmarkMap: FLAME_LIPS_V1_LANDMARKS,
+        morphs,
+        jaw: planJaw(inventory, options),
+      };
+    }
     if (raw === undefined || raw === null) {
       throw new UnsupportedRigError(
         `Mesh "${inventory.meshName}" has ARKit mouth shapes but no lips-v1 landmark map: pass options.landmarkMap ` +

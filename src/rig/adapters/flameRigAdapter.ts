@@ -33,6 +33,9 @@ export const flameRigAdapter: RigAdapter = {
       if (allowed && !allowed.has(name)) return;
       morphs.push({ targetIndex, name, min: bounds.min, max: bounds.max });
     });
+    // Other morph targets but no expressions: FLAME topology with another blendshape set (often ARKit);
+    // leave it to the adapter of that set, which falls back to the FLAME landmark map.
+    if (morphs.length === 0 && inventory.morphTargetNames.length > 0) return null;
     const jaw = planJaw(inventory, options);
     if (morphs.length === 0 && jaw === null) return null;
     return { kind: 'flame', landmarkMap: options.landmarkMap ?? FLAME_LIPS_V1_LANDMARKS, morphs, jaw };

@@ -17,7 +17,7 @@ import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { innerLipAperture, LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { UnsupportedRigError } from '../../../src/rig/rigErrors.ts';
-import type { IRigDescription } from '../../../src/rig/rigDescription.ts';
+import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/rig/adapters/flameLandmarks.ts';
 import { buildFlameAvatar, loadFlameFixtureAsync, type IFlameFixture } from './flameTestAvatar.ts';
 
 /** lips-v1 neutral with the inner lips parted by `mm`: upper lip up a quarter, lower lip (and chin) down the rest. */
@@ -42,10 +42,10 @@ function maxDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Landmarks interpolated from Babylon's own CPU deformation (morphs + skeleton) of the whole mesh. */
-function babylonLandmarks(mesh: Mesh, rig: IRigDescription): Float32Array {
+function babylonLandmarks(mesh: Mesh): Float32Array {
   const data = mesh.getPositionData(true, true)!;
   const out = new Float32Array(63);
-  rig.landmarkMap.forEach((ref, l) => {
+  FLAME_LIPS_V1_LANDMARKS.forEach((ref, l) => {
     if (!('vertices' in ref)) throw new Error('FLAME map has vertices');
     for (let a = 0; a < 3; a++) {
       out[l * 3 + a] = ref.vertices.reduce((s, v, k) => s + ref.barycentric[k] * data[v * 3 + a], 0);
@@ -120,6 +120,47 @@ describe('FLAME avatar rig', function () {
     expect(() => describeRig(mesh)).to.throw(UnsupportedRigError, /3 vertices, 1 morph targets \[smile\]/);
   });
 
+  it('drives ARKit shapes with a metadata landmark map ({face, barycentric}) and a glTF-style linked jaw node', () => {
+    const arkit = [
+      'mouthLowerDownLeft',
+      'mouthStretchLeft',
+      'mouthFunnel',
+      'mouthUpperUpLeft',
+      'mouthLowerDownRight',
+    ];
+    const mesh = buildFlameAvatar(scene, fixture!, {
+      expressionCount: 5,
+      withJaw: true,
+      jawAsLinkedNode: true,
+      name: (k) => `blendShape1.${arkit[k - 1]}`,
+    });
+    // FLAME's map by face index only: resolved against the mesh's index buffer.
+    mesh.metadata = {
+      lipsV1LandmarkMap: FLAME_LIPS_V1_LANDMARKS.map((r) =>
+        'face' in r ? { face: r.face, barycentric: r.barycentric } : r,
+      ),
+    };
+    const rig = describeRig(mesh);
+    expect(rig.kind).to.equal('arkit');
+    expect(rig.morphs.map((m) => m.min)).to.deep.equal([0, 0, 0, 0, 0]);
+    expect(rig.jaw?.nodeName).to.equal('jaw');
+    expect(maxDist(rig.restLandmarks, LIPS_V1.neutral)).to.be.lessThan(1e-4);
+    const solver = createLandmarkSolver(rig);
+    const binding = createRigBinding(mesh, rig);
+    expect(binding.jaw?.node?.name).to.equal('jaw');
+    const pose = createRigPose(rig);
+    pose.jawRotationRad[0] = 0.25;
+    applyRigPose(mesh, binding, pose);
+    const readBack = readBackLipsV1(mesh, rig.landmarkMap);
+    expect(maxDist(readBack, solver.forward(pose, new Float32Array(63)))).to.be.lessThan(1e-5);
+    expect(maxDist(readBack, babylonLandmarks(mesh))).to.be.lessThan(1e-5);
+    pose.jawRotationRad[0] = 0;
+    for (let k = 0; k < 6; k++) solver.solve(openedTarget(8), pose);
+    applyRigPose(mesh, binding, pose);
+    expect(innerLipAperture(readBackLipsV1(mesh, rig.landmarkMap))).to.be.at.least(0.006);
+    for (const v of pose.morphInfluences) expect(v).to.be.within(0, 1);
+  });
+
   for (const withJaw of [true, false]) {
     it(`solves open (≥ 6 mm read back for 8 mm asked) and closed (< 1 mm) lips ${withJaw ? 'with' : 'without'} a jaw bone`, () => {
       const mesh = buildFlameAvatar(scene, fixture!, { expressionCount: 50, withJaw });
@@ -133,7 +174,7 @@ describe('FLAME avatar rig', function () {
         applyRigPose(mesh, binding, pose);
         readBackLipsV1(mesh, rig.landmarkMap, readBack);
         // The read-back is what Babylon renders and what the solver's model predicts.
-        expect(maxDist(readBack, babylonLandmarks(mesh, rig))).to.be.lessThan(1e-5);
+        expect(maxDist(readBack, babylonLandmarks(mesh))).to.be.lessThan(1e-5);
         expect(maxDist(readBack, solver.forward(pose, new Float32Array(63)))).to.be.lessThan(5e-4);
         return innerLipAperture(readBack);
       };
@@ -145,7 +186,7 @@ describe('FLAME avatar rig', function () {
         pose.jawRotationRad[0] = 0.25;
         applyRigPose(mesh, binding, pose);
         readBackLipsV1(mesh, rig.landmarkMap, readBack);
-        expect(maxDist(readBack, babylonLandmarks(mesh, rig))).to.be.lessThan(1e-5);
+        expect(maxDist(readBack, babylonLandmarks(mesh))).to.be.lessThan(1e-5);
         expect(maxDist(readBack, solver.forward(pose, new Float32Array(63)))).to.be.lessThan(1e-5);
         expect(readBack[1]).to.be.lessThan(LIPS_V1.neutral[1] - 0.01, 'chin drops > 1 cm');
         expect(innerLipAperture(readBack)).to.be.greaterThan(0.01);

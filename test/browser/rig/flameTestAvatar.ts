@@ -6,7 +6,8 @@
  */
 import { Bone } from '@babylonjs/core/Bones/bone.js';
 import { Skeleton } from '@babylonjs/core/Bones/skeleton.js';
-import { Matrix } from '@babylonjs/core/Maths/math.vector.js';
+import { Matrix, Quaternion } from '@babylonjs/core/Maths/math.vector.js';
+import { TransformNode } from '@babylonjs/core/Meshes/transformNode.js';
 import { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData.js';
 import { MorphTarget } from '@babylonjs/core/Morph/morphTarget.js';
@@ -63,6 +64,8 @@ export interface IFlameAvatarOptions {
   readonly withJaw: boolean;
   /** Morph target name for expression k (1-based). @default `Exp${k}` */
   readonly name?: (k: number) => string;
+  /** glTF style: the jaw bone is named `jaw_bone` and driven by a linked TransformNode named `jaw`. */
+  readonly jawAsLinkedNode?: boolean;
 }
 
 /** Mulberry32. */
@@ -100,12 +103,18 @@ export function buildFlameAvatar(scene: Scene, fx: IFlameFixture, opts: IFlameAv
       rootBone,
       Matrix.Translation(neck[0] - root[0], neck[1] - root[1], neck[2] - root[2]),
     );
-    new Bone(
-      'jaw',
+    const jawBone = new Bone(
+      opts.jawAsLinkedNode ? 'jaw_bone' : 'jaw',
       skeleton,
       neckBone,
       Matrix.Translation(jaw[0] - neck[0], jaw[1] - neck[1], jaw[2] - neck[2]),
     );
+    if (opts.jawAsLinkedNode) {
+      const node = new TransformNode('jaw', scene);
+      node.position.set(jaw[0] - neck[0], jaw[1] - neck[1], jaw[2] - neck[2]);
+      node.rotationQuaternion = Quaternion.Identity();
+      jawBone.linkTransformNode(node);
+    }
     const mi = new Float32Array(nv * 4);
     const mw = new Float32Array(nv * 4);
     for (let v = 0; v < nv; v++) {

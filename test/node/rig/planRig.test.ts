@@ -49,6 +49,9 @@ describe('planRig', () => {
       [0, 1, 2, 4],
     );
     assert.ok(plan.morphs.every((m) => m.min === 0 && m.max === 1));
+    const onFlame = planRig(inv({ morphTargetNames: names, jointNames: ['jaw'] }));
+    assert.equal(onFlame.kind, 'arkit', 'ARKit shapes on FLAME topology are not a jaw-only FLAME rig');
+    assert.equal(onFlame.landmarkMap, FLAME_LIPS_V1_LANDMARKS);
     assert.throws(
       () => planRig(inv({ vertexCount: 900, morphTargetNames: names })),
       (e: unknown) => e instanceof UnsupportedRigError && /lipsV1LandmarkMap/.test(e.message),
