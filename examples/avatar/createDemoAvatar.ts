@@ -192,7 +192,7 @@ export function createDemoAvatar(scene: Scene): DemoAvatar {
   toJaw(tongue);
 
   // Eyes: white, iris, pupil and a catch-light, with an upper lid that blinks.
-  const eyeR = 0.0132;
+  const eyeR = 0.0142;
   const eyeWhite = pbr('demoEyeWhite', scene, color(246, 246, 242), 0.12);
   const irisMat = pbr('demoIris', scene, color(62, 128, 150), 0.25);
   const pupilMat = pbr('demoPupil', scene, color(12, 12, 16), 0.1);
@@ -251,9 +251,9 @@ export function createDemoAvatar(scene: Scene): DemoAvatar {
   }
   const hair = CreateSphere('hair', { diameter: 1, segments: 32, slice: 0.6 }, scene);
   hair.parent = headFrame;
-  hair.scaling.set(0.176, 0.238, 0.218);
+  hair.scaling.set(0.178, 0.226, 0.22);
   hair.position.set(0, 0.012, -0.006);
-  hair.rotation.x = -0.5;
+  hair.rotation.x = -0.6;
   hair.material = hairMat;
   const neckMesh = CreateCylinder('neck', { height: 0.12, diameter: 0.082, tessellation: 32 }, scene);
   neckMesh.parent = root;
@@ -261,8 +261,8 @@ export function createDemoAvatar(scene: Scene): DemoAvatar {
   neckMesh.material = skinFlat;
   const torso = CreateSphere('shoulders', { diameter: 1, segments: 32 }, scene);
   torso.parent = root;
-  torso.scaling.set(0.36, 0.17, 0.2);
-  torso.position.set(0, -0.215, -0.03);
+  torso.scaling.set(0.3, 0.13, 0.17);
+  torso.position.set(0, -0.2, -0.03);
   torso.material = pbr('demoShirt', scene, color(70, 120, 180), 0.7);
 
   // Idle life: slow head sway (sum of incommensurate sines), eye saccades, a blink every 2–5 s.

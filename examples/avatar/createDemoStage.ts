@@ -11,7 +11,6 @@ import { Color3, Color4 } from '@babylonjs/core/Maths/math.color.js';
 import { Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import { Layer } from '@babylonjs/core/Layers/layer.js';
 import type { Scene } from '@babylonjs/core/scene.js';
-import '@babylonjs/core/Layers/layerSceneComponent.js';
 
 /** What `createDemoStage` adds to the scene. */
 export interface IDemoStage {
@@ -42,8 +41,8 @@ export function createDemoStage(scene: Scene, canvas: HTMLCanvasElement | null):
     'demoCamera',
     Math.PI / 2,
     Math.PI / 2.08,
-    0.5,
-    new Vector3(0, -0.02, 0),
+    0.62,
+    new Vector3(0, -0.035, 0),
     scene,
   );
   camera.fov = 0.6;

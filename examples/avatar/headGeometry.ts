@@ -63,7 +63,7 @@ const BUMPS: ReadonlyArray<readonly [number, number, number, number]> = [
   [0, -0.17, 0.06, 0.006], // round nose tip
   [0.085, -0.2, 0.05, 0.003], // nostril wings
   [-0.085, -0.2, 0.05, 0.003],
-  [0, -0.82, 0.24, 0.017], // chin
+  [0, -0.8, 0.3, 0.015], // chin
   [0, -0.52, 0.34, 0.011], // muzzle: lips and chin sit forward of the cheeks
   [0.55, -0.3, 0.3, 0.008], // cheeks
   [-0.55, -0.3, 0.3, 0.008],
@@ -83,8 +83,8 @@ const BUMP_DIRS = BUMPS.map(([yaw, pitch]) => dirFromAngles(yaw, pitch));
 export function headRadius(d: Vec3): number {
   const [dx, dy, dz] = d;
   const down = smoothstep(0, -0.85, dy);
-  const ax = dy > 0 ? 0.08 : 0.08 - 0.013 * down;
-  const ay = dy > 0 ? 0.113 : 0.1;
+  const ax = dy > 0 ? 0.08 : 0.08 - 0.009 * down;
+  const ay = dy > 0 ? 0.106 : 0.1;
   const az = dz > 0 ? 0.093 : 0.104;
   let r = 1 / Math.sqrt((dx / ax) ** 2 + (dy / ay) ** 2 + (dz / az) ** 2);
   for (let i = 0; i < BUMPS.length; i++) {
@@ -140,7 +140,7 @@ export function buildHeadGeometry(): IHeadGeometry {
   const vth: number[] = []; // theta of each vertex
   const vAlpha: number[] = []; // angular distance from the mouth, radians
 
-  const smileCurve = (X: number): number => 0.0012 * (X / INNER_HALF_WIDTH) ** 2;
+  const smileCurve = (X: number): number => 0.0022 * (X / INNER_HALF_WIDTH) ** 4;
   const lipY = (s: number, th: number, X: number): number => {
     const sn = Math.sin(th);
     const h =

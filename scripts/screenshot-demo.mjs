@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Screenshot of the built demo for the README: serves examples/ (scripts/serve.mjs), opens it in headless
+// Debian chromium (SwiftShader WebGL2, fake microphone), plays a bundled clip so the HUD has data, and
+// saves docs/demo-screenshot.png. Build first: NO_SERVE=1 bash scripts/demo.
+// Env: CHROME_PATH (default /usr/bin/chromium), PORT (default 8181), CLIP (index into clips.json, default 0),
+// OUT (default docs/demo-screenshot.png).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+const port = Number(process.env.PORT ?? 8181);
+const outFile = path.resolve(process.env.OUT ?? 'docs/demo-screenshot.png');
+const clipIndex = Number(process.env.CLIP ?? 0);
+if (!fs.existsSync('examples/dist/main.js')) {
+  console.error('examples/dist/main.js is missing: run NO_SERVE=1 bash scripts/demo first.');
+  process.exit(1);
+}
+
+const server = spawn(process.execPath, ['scripts/serve.mjs', 'examples'], {
+  env: { ...process.env, PORT: String(port) },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise((resolve, reject) => {
+  server.stdout.on('data', (d) => String(d).includes('http://') && resolve(undefined));
+  server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
+});
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--enable-unsafe-webgpu',
+    '--enable-unsafe-swiftshader',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required',
+  ],
+});
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1120, height: 640 });
+  page.on('console', (m) => m.type() === 'error' && console.log('page error:', m.text()));
+  page.on('pageerror', (e) => console.log('page exception:', e.message));
+  await page.goto(`http://localhost:${port}/`, { waitUntil: 'load' });
+  await page.waitForFunction('window.demo !== undefined', { timeout: 60_000 });
+  await page.evaluate(() => window.demo.scene.whenReadyAsync());
+  // Play a clip so the HUD has data; without models/ there is nothing to show, so the still avatar is shot.
+  const haveModels = fs.existsSync('examples/dist/models/manifest.json');
+  if (!haveModels)
+    console.log('examples/dist/models/manifest.json missing: screenshot without a clip playing');
+  await page
+    .waitForFunction('document.querySelectorAll("#clips button").length > 0', { timeout: 10_000 })
+    .catch(() => {});
+  const clicked =
+    haveModels &&
+    (await page.evaluate((i) => {
+      const b = document.querySelectorAll('#clips button')[i];
+      if (b instanceof HTMLButtonElement) b.click();
+      return b?.textContent ?? null;
+    }, clipIndex));
+  console.log(clicked ? `playing ${clicked}` : 'no clips to play');
+  await new Promise((r) => setTimeout(r, haveModels ? 4500 : 1500));
+  const state = await page.evaluate(() => ({
+    message: document.getElementById('message')?.textContent,
+    stats: document.getElementById('stats')?.textContent,
+  }));
+  console.log(state.message);
+  console.log(state.stats);
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  await page.screenshot({ path: outFile });
+  console.log(
+    `saved ${path.relative(process.cwd(), outFile)} (${(fs.statSync(outFile).size / 1024).toFixed(0)} KB)`,
+  );
+} finally {
+  await browser.close();
+  server.kill();
+}
