@@ -100,7 +100,8 @@ export interface LandmarkSolver {
    * Solves the controls for one lips-v1 frame and writes them into `pose`. Allocates nothing, never throws.
    * @param target defines the lips-v1 points (21 × 3, metres, head frame)
    * @param pose defines the pose to write (from `createRigPose`)
-   * @returns the weighted RMS landmark error of the result, in lips-v1 metres
+   * @returns the weighted RMS landmark error of the result, in lips-v1 metres; NaN (pose and solver state
+   * untouched) when the target holds non-finite values
    */
   solve(target: ArrayLike<number>, pose: RigPose): number;
   /**
@@ -366,6 +367,9 @@ export function createLandmarkSolver(
       for (let k = 0; k < na; k++) maxAngle = Math.max(maxAngle, Math.abs(x[nm + k]));
       if (maxAngle < 0.02) break;
     }
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += x[i];
+    if (!Number.isFinite(sum)) return NaN; // a non-finite target: keep the previous pose and state
     for (let i = 0; i < n; i++) prev[i] = x[i];
     for (let c = 0; c < nm; c++) pose.morphInfluences[c] = x[c];
     for (let k = 0; k < na; k++) pose.jawRotationRad[k] = x[nm + k];

@@ -192,6 +192,25 @@ describe('solveLandmarksToRig', () => {
     assert.ok(maxAbsDiff(pose.morphInfluences, x) < 1e-3);
   });
 
+  test('a non-finite target leaves the pose and the solver state untouched', () => {
+    const rig = syntheticRig(10, 17, { jaw: true });
+    const target = landmarksFor(
+      rig,
+      Array.from({ length: 10 }, () => 0.4),
+      [0.1],
+    );
+    const solver = createLandmarkSolver(rig);
+    const pose = createRigPose(rig);
+    solver.solve(target, pose);
+    const before = Float32Array.from(pose.morphInfluences);
+    const bad = Float64Array.from(target);
+    bad[5] = NaN;
+    assert.ok(Number.isNaN(solver.solve(bad, pose)));
+    assert.deepEqual(pose.morphInfluences, before);
+    assert.ok(Number.isFinite(solver.solve(target, pose)));
+    assert.ok(pose.morphInfluences.every(Number.isFinite));
+  });
+
   test('rejects a rig without controls and bad sizes', () => {
     const rig = syntheticRig(0, 16);
     assert.throws(() => createLandmarkSolver(rig), RangeError);
