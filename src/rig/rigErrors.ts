@@ -1,9 +1,10 @@
 /**
  * Typed errors of the rig stage. Messages say what was found on the avatar and what to pass instead.
  */
+import { LipSyncError } from '../errors.ts';
 
 /** The avatar's rig could not be recognised or mapped to lips-v1 landmarks. */
-export class UnsupportedRigError extends Error {
+export class UnsupportedRigError extends LipSyncError {
   /** What was found on the mesh (counts and names), for logs and bug reports. */
   readonly found: string;
   /**
@@ -12,7 +13,6 @@ export class UnsupportedRigError extends Error {
    */
   constructor(message: string, found: string) {
     super(`${message} Found: ${found}.`);
-    this.name = 'UnsupportedRigError';
     this.found = found;
   }
 }
