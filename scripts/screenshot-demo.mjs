@@ -3,7 +3,7 @@
 // Debian chromium (SwiftShader WebGL2, fake microphone), plays a bundled clip so the HUD has data, and
 // saves docs/demo-screenshot.png. Build first: NO_SERVE=1 bash scripts/demo.
 // Env: CHROME_PATH (default /usr/bin/chromium), PORT (default 8181), CLIP (index into clips.json, default 0),
-// OUT (default docs/demo-screenshot.png).
+// EP (execution providers, default wasm), WAIT_MS (time to let the clip play before the shot), OUT (default docs/demo-screenshot.png).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,6 +44,7 @@ try {
   await page.setViewport({ width: 1120, height: 640 });
   page.on('console', (m) => m.type() === 'error' && console.log('page error:', m.text()));
   page.on('pageerror', (e) => console.log('page exception:', e.message));
+  page.on('response', (r) => r.status() >= 400 && console.log(`HTTP ${r.status()} ${r.url()}`));
   await page.goto(`http://localhost:${port}/`, { waitUntil: 'load' });
   await page.waitForFunction('window.demo !== undefined', { timeout: 60_000 });
   await page.evaluate(() => window.demo.scene.whenReadyAsync());
@@ -56,13 +57,20 @@ try {
     .catch(() => {});
   const clicked =
     haveModels &&
-    (await page.evaluate((i) => {
-      const b = document.querySelectorAll('#clips button')[i];
-      if (b instanceof HTMLButtonElement) b.click();
-      return b?.textContent ?? null;
-    }, clipIndex));
+    (await page.evaluate(
+      (i, ep_) => {
+        const b = document.querySelectorAll('#clips button')[i];
+        // SwiftShader's WebGPU is slow to start here (still loading after 10 s), so shots use wasm unless EP says otherwise.
+        const ep = document.getElementById('epSelect');
+        if (ep instanceof HTMLSelectElement) ep.value = ep_;
+        if (b instanceof HTMLButtonElement) b.click();
+        return b?.textContent ?? null;
+      },
+      clipIndex,
+      process.env.EP ?? 'wasm',
+    ));
   console.log(clicked ? `playing ${clicked}` : 'no clips to play');
-  await new Promise((r) => setTimeout(r, haveModels ? 4500 : 1500));
+  await new Promise((r) => setTimeout(r, Number(process.env.WAIT_MS ?? (haveModels ? 4500 : 1500))));
   const state = await page.evaluate(() => ({
     message: document.getElementById('message')?.textContent,
     stats: document.getElementById('stats')?.textContent,

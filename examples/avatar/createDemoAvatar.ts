@@ -15,6 +15,7 @@ import { Bone } from '@babylonjs/core/Bones/bone.js';
 import { Skeleton } from '@babylonjs/core/Bones/skeleton.js';
 import { Color3 } from '@babylonjs/core/Maths/math.color.js';
 import { Matrix, Vector3 } from '@babylonjs/core/Maths/math.vector.js';
+import { Material } from '@babylonjs/core/Materials/material.js';
 import { PBRMaterial } from '@babylonjs/core/Materials/PBR/pbrMaterial.js';
 import { CreateCylinder } from '@babylonjs/core/Meshes/Builders/cylinderBuilder.js';
 import { CreateRibbon } from '@babylonjs/core/Meshes/Builders/ribbonBuilder.js';
@@ -48,6 +49,8 @@ export interface DemoAvatar {
   readonly landmarkMap: readonly DemoLandmarkRef[];
   /** Whether idle life runs: head sway, eye saccades and blinks. Default true. */
   idle: boolean;
+  /** Back to the rest pose: head straight, jaw closed, eyes ahead and open, all morph influences 0. */
+  resetPose(): void;
   /** Removes the idle observer and disposes every node, mesh, material and the skeleton. */
   dispose(): void;
 }
@@ -128,7 +131,8 @@ export function createDemoAvatar(scene: Scene): DemoAvatar {
   }
   face.morphTargetManager = mtm;
   const landmarkMap: DemoLandmarkRef[] = g.landmarkVertices.map((vertex) => ({ vertex }));
-  face.metadata = { lipsV1LandmarkMap: landmarkMap };
+  // `gltf.extras` is what GLTF2Export writes as the node's extras (and the glTF loader reads back there).
+  face.metadata = { lipsV1LandmarkMap: landmarkMap, gltf: { extras: { lipsV1LandmarkMap: landmarkMap } } };
 
   const skin = pbr('demoSkin', scene, new Color3(1, 1, 1), 0.62);
   skin.sheen.isEnabled = true;
@@ -305,6 +309,15 @@ export function createDemoAvatar(scene: Scene): DemoAvatar {
     morphTargetManager: mtm,
     landmarkMap,
     idle: true,
+    resetPose() {
+      neck.rotation.setAll(0);
+      jaw.rotation.setAll(0);
+      for (let i = 0; i < 2; i++) {
+        eyes[i].rotation.setAll(0);
+        lids[i].rotation.set(lidOpen, 0, 0);
+      }
+      for (let i = 0; i < mtm.numTargets; i++) mtm.getTarget(i).influence = 0;
+    },
     dispose() {
       scene.onBeforeRenderObservable.remove(observer);
       root.dispose(false, true);
@@ -317,17 +330,56 @@ export function createDemoAvatar(scene: Scene): DemoAvatar {
 
 /**
  * Exports the avatar as a binary glTF (skinned face with its `jaw` joint and ARKit morph targets), a starting
- * rig for your own model. The landmark map is not part of glTF: keep `avatar.landmarkMap` with it.
+ * rig for your own model. The landmark map travels as the face node's `extras.lipsV1LandmarkMap`; Babylon's
+ * loader puts it in `mesh.metadata.gltf.extras`, from where `adoptGltfLandmarkMap` copies it for the behavior.
  * @param scene defines the avatar's scene
  * @param avatar defines the avatar to export (nothing else in the scene is exported)
  * @returns the `.glb` file
  */
 export async function exportDemoAvatarGlbAsync(scene: Scene, avatar: DemoAvatar): Promise<Blob> {
   const { GLTF2Export } = await import('@babylonjs/serializers/glTF/2.0/glTFSerializer.js');
-  const data = await GLTF2Export.GLBAsync(scene, 'demo-avatar', {
-    shouldExportNode: (node) => node === avatar.root || node.isDescendantOf(avatar.root),
-  });
+  const idle = avatar.idle;
+  avatar.idle = false;
+  avatar.resetPose();
+  // The avatar's data are already right-handed (x = subject's left, z forward: the lips-v1 head frame), so
+  // they are written verbatim; the exporter's left-to-right-handed conversion would mirror the head.
+  // Our triangles are clockwise-front (left-handed authoring), so pin that on the materials for the exporter:
+  // it then writes them counter-clockwise, as glTF wants for these right-handed positions.
+  const rightHanded = scene.useRightHandedSystem;
+  const materials = new Set(
+    avatar.root.getChildMeshes(false).flatMap((m) => (m.material ? [m.material] : [])),
+  );
+  const orientations = [...materials].map((m) => [m, m.sideOrientation] as const);
+  for (const m of materials) m.sideOrientation = Material.ClockWiseSideOrientation;
+  scene.useRightHandedSystem = true;
+  let data;
+  try {
+    data = await GLTF2Export.GLBAsync(scene, 'demo-avatar', {
+      shouldExportNode: (node) => node === avatar.root || node.isDescendantOf(avatar.root),
+    });
+  } finally {
+    scene.useRightHandedSystem = rightHanded;
+    for (const [m, o] of orientations) m.sideOrientation = o;
+    avatar.idle = idle;
+  }
   const file = data.files['demo-avatar.glb'];
   if (!(file instanceof Blob)) throw new Error('GLTF2Export.GLBAsync returned no demo-avatar.glb blob');
   return file;
+}
+
+/**
+ * Copies a lips-v1 landmark map stored in a loaded glTF node's extras (`mesh.metadata.gltf.extras.lipsV1LandmarkMap`,
+ * as `exportDemoAvatarGlbAsync` writes it) to `mesh.metadata.lipsV1LandmarkMap`, where the behavior looks.
+ * @param mesh defines a mesh loaded from glTF
+ * @returns true when a map was found
+ */
+export function adoptGltfLandmarkMap(mesh: { metadata: unknown }): boolean {
+  const meta = (mesh.metadata ?? {}) as {
+    lipsV1LandmarkMap?: unknown;
+    gltf?: { extras?: { lipsV1LandmarkMap?: unknown } };
+  };
+  const map = meta.gltf?.extras?.lipsV1LandmarkMap;
+  if (!Array.isArray(map)) return false;
+  mesh.metadata = { ...meta, lipsV1LandmarkMap: meta.lipsV1LandmarkMap ?? map };
+  return true;
 }

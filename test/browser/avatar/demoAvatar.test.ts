@@ -5,7 +5,11 @@ import { Engine } from '@babylonjs/core/Engines/engine.js';
 import { Scene } from '@babylonjs/core/scene.js';
 import { LoadAssetContainerAsync } from '@babylonjs/core/Loading/sceneLoader.js';
 import '@babylonjs/loaders/glTF/2.0/index.js';
-import { createDemoAvatar, exportDemoAvatarGlbAsync } from '../../../examples/avatar/createDemoAvatar.ts';
+import {
+  adoptGltfLandmarkMap,
+  createDemoAvatar,
+  exportDemoAvatarGlbAsync,
+} from '../../../examples/avatar/createDemoAvatar.ts';
 import type { DemoAvatar } from '../../../examples/avatar/createDemoAvatar.ts';
 import { createDemoStage } from '../../../examples/avatar/createDemoStage.ts';
 import type { IDemoStage } from '../../../examples/avatar/createDemoStage.ts';
@@ -188,7 +192,7 @@ describe('createDemoAvatar', () => {
     expect(eyes, 'eye region mean |Δ|').to.be.below(1);
   });
 
-  it('exports a GLB that loads back with the jaw joint and the ARKit shapes', async () => {
+  it('exports a GLB that loads back as a working rig: jaw joint, ARKit shapes, landmark map', async () => {
     const blob = await exportDemoAvatarGlbAsync(scene, avatar);
     expect(blob.size).to.be.above(50_000);
     const other = new Scene(engine);
@@ -203,6 +207,27 @@ describe('createDemoAvatar', () => {
     );
     for (const n of REQUIRED_SHAPES) expect(names).to.include(n);
     expect(container.skeletons.flatMap((s) => s.bones.map((b) => b.name))).to.include('jaw');
+    // The landmark map rides in the node's extras and still points at the same vertices.
+    expect(adoptGltfLandmarkMap(face!)).to.equal(true);
+    const map = (face!.metadata as { lipsV1LandmarkMap: Array<{ vertex: number }> }).lipsV1LandmarkMap;
+    expect(map).to.deep.equal(avatar.landmarkMap);
+    expect(face!.getTotalVertices()).to.equal(avatar.face.getTotalVertices());
+    const before = avatar.face.getVerticesData('position')!;
+    const after = face!.getVerticesData('position')!;
+    for (const { vertex: v } of map) {
+      // Written verbatim (the head frame is right-handed like glTF); the loader converts at its __root__ node.
+      for (let k = 0; k < 3; k++) expect(after[v * 3 + k]).to.be.closeTo(before[v * 3 + k], 1e-6);
+    }
+    container.addAllToScene();
+    const behavior = new PerceptualLipSyncBehavior();
+    face!.addBehavior(behavior, true);
+    try {
+      expect(behavior.rig?.kind).to.equal('arkit');
+      expect(behavior.rig?.jaw?.nodeName).to.equal('jaw');
+    } finally {
+      face!.removeBehavior(behavior);
+      behavior.dispose();
+    }
     container.dispose();
     other.dispose();
   });
