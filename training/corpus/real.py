@@ -83,9 +83,11 @@ def words_to_phones(text: str) -> list[list[str]]:
     return out
 
 
-def align(audio16, text: str, tmp: str):
-    """Force-align; returns [(start_s, end_s, phone)] or None when decoding fails."""
-    words = words_to_phones(text)
+def align(audio16, text: str, tmp: str, words=None):
+    """Force-align; returns [(start_s, end_s, phone)] or None when decoding fails.
+
+    words: optional list of per-word phone lists (canonical ARPAbet) instead of a dictionary lookup of text."""
+    words = words if words is not None else words_to_phones(text)
     if not words:
         return None
     toks, dict_lines, k = [], [], 0
@@ -110,14 +112,23 @@ def align(audio16, text: str, tmp: str):
     open(f"{tmp}/g.gram", "w").write("#JSGF V1.0;\ngrammar a;\npublic <s> = " + " ".join(rule) + " ;\n")
     (np.clip(audio16, -1, 1) * 32767).astype("<i2").tofile(f"{tmp}/utt.raw")
     open(f"{tmp}/c.ctl", "w").write("utt\n")
-    if os.path.exists(f"{tmp}/out.seg"):
-        os.remove(f"{tmp}/out.seg")
-    subprocess.run(["pocketsphinx_batch", "-hmm", HMM, "-dict", f"{tmp}/d.dict", "-jsgf", f"{tmp}/g.gram",
-                    "-ctl", f"{tmp}/c.ctl", "-cepdir", tmp, "-cepext", ".raw", "-adcin", "yes", "-samprate",
-                    "16000", "-bestpath", "no", "-fsgusefiller", "no", "-hypseg", f"{tmp}/out.seg",
-                    "-logfn", "/dev/null"], check=False, capture_output=True, timeout=300)
+    for extra in ([], ["-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60"]):
+        # default beams first (the verified recipe); on a search failure retry once with wide beams
+        if os.path.exists(f"{tmp}/out.seg"):
+            os.remove(f"{tmp}/out.seg")
+        subprocess.run(["pocketsphinx_batch", "-hmm", HMM, "-dict", f"{tmp}/d.dict", "-jsgf", f"{tmp}/g.gram",
+                        "-ctl", f"{tmp}/c.ctl", "-cepdir", tmp, "-cepext", ".raw", "-adcin", "yes", "-samprate",
+                        "16000", "-bestpath", "no", "-fsgusefiller", "no", "-hypseg", f"{tmp}/out.seg",
+                        "-logfn", "/dev/null", *extra], check=False, capture_output=True, timeout=300)
+        res = _parse_seg(f"{tmp}/out.seg", words, len(audio16))
+        if res is not None:
+            return res
+    return None
+
+
+def _parse_seg(path, words, n_samples):
     try:
-        line = open(f"{tmp}/out.seg").read().split()
+        line = open(path).read().split()
     except OSError:
         return None
     # utt S s T t A a L l  then (start, ascore, lscore, token)* final_frame
@@ -138,7 +149,7 @@ def align(audio16, text: str, tmp: str):
     n_expected = sum(len(w) for w in words)
     if sum(1 for _, _, p in out if p != "sil") != n_expected:
         return None
-    dur = len(audio16) / SR
+    dur = n_samples / SR
     out = [(s, min(e, dur), p) for s, e, p in out if s < dur]
     out[-1] = (out[-1][0], dur, out[-1][2])
     return out
@@ -154,7 +165,7 @@ def asterisk_prompts():
         if not line or line.startswith(";"):
             continue
         key, _, text = line.partition(": ")
-        if re.fullmatch(r"\s*[\[(].*[\])]\s*", text):
+        if re.fullmatch(r"\s*[\[(<].*[\])>]\s*", text):  # silence, tones, sound effects, <beep ...>
             continue
         path = os.path.join(AST_ROOT, key + ".wav")
         if not os.path.exists(path):
