@@ -1,0 +1,155 @@
+"""Exports the shipped models to ONNX (opset 17, fp32) + models/manifest.json + parity fixtures.
+
+Writes <out>/generator.onnx, speech_encoder.onnx, mesh_encoder.onnx (the `metric` copy: PLRS and live
+telemetry; the `loss` copy only trained the generator and is not shipped) and manifest.json in the shape
+src/models/modelManifest.ts validates, plus documentary fields. With --fixtures, PyTorch outputs on
+small inputs go to test/fixtures/models/*.json for the Chromium parity test.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+
+from training.models.common import load_ckpt
+from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, TAU, MeshEncoder, SpeechEncoder
+from training.models.generator import MELS, OUT, LipGenerator, count_params
+from training.spec import FEATURES, spec_hash
+
+OPSET = 17
+ALLOWED_OPS = {"Conv", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "Gelu", "Tanh", "Sigmoid", "Erf",
+               "Transpose", "Reshape", "Slice", "Concat", "Pad", "LayerNormalization", "ReduceMean",
+               "ReduceSum", "Sqrt", "Constant", "Identity", "Unsqueeze", "Shape", "Gather", "Cast"}
+
+
+def _export(model: torch.nn.Module, example, in_name: str, out_name: str, dyn: dict) -> bytes:
+    model.eval()
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(model, (example,), buf, input_names=[in_name], output_names=[out_name], opset_version=OPSET,
+                          dynamic_axes=dyn, do_constant_folding=True)
+    m = onnx.load_from_string(buf.getvalue())
+    onnx.checker.check_model(m)
+    ops = {n.op_type for n in m.graph.node}
+    bad = ops - ALLOWED_OPS
+    if bad:
+        raise RuntimeError(f"ONNX graph uses ops outside the WebGPU-safe list: {sorted(bad)}")
+    return buf.getvalue()
+
+
+def export_generator(g: LipGenerator) -> bytes:
+    return _export(g, torch.zeros(1, 64, MELS) - 5.0, "mel", "lips", {"mel": {1: "T"}, "lips": {1: "U"}})
+
+
+def export_speech(s: SpeechEncoder) -> bytes:
+    return _export(s, torch.zeros(2, SPEECH_WINDOW, MELS) - 5.0, "mel", "embedding", {"mel": {0: "N"}, "embedding": {0: "N"}})
+
+
+def export_mesh(m: MeshEncoder) -> bytes:
+    return _export(m, torch.zeros(2, MESH_WINDOW, OUT), "lips", "embedding", {"lips": {0: "N"}, "embedding": {0: "N"}})
+
+
+def _sha(b: bytes) -> str:
+    return hashlib.sha256(b).hexdigest()
+
+
+def _fixture(path: Path, name: str, in_name: str, x: torch.Tensor, y: torch.Tensor, tol: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "model": name, "inputName": in_name, "inputDims": list(x.shape),
+        "input": [round(float(v), 6) for v in x.flatten()],
+        "outputDims": list(y.shape), "output": [float(v) for v in y.flatten()], "tolerance": tol,
+        "$comment": "PyTorch reference written by training/export_onnx.py; ONNX (wasm/webgpu) must match within tolerance.",
+    }))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--generator", required=True, help="generator checkpoint (finetune mode) or 'random'")
+    ap.add_argument("--encoders", required=True, help="metric-copy encoders.pt or 'random'")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--fixtures", help="folder for parity fixtures (test/fixtures/models)")
+    ap.add_argument("--fixture-mel", help="npy (T, 80) log-mel for the fixtures (else synthetic)")
+    ap.add_argument("--extra", help="json of documentary fields to merge (data card, metrics, limits)")
+    ap.add_argument("--lookahead", type=int, default=8)
+    ap.add_argument("--channels", type=int, default=96)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    if args.generator == "random":
+        g = LipGenerator(channels=args.channels, lookahead=args.lookahead)
+    else:
+        c = load_ckpt(Path(args.generator))
+        L = c["extra"]["lookaheads"][0]
+        g = LipGenerator(lookahead=L, **c["extra"]["config"])
+        g.load_state_dict(c["model"])
+    s, m = SpeechEncoder(), MeshEncoder()
+    if args.encoders != "random":
+        c = load_ckpt(Path(args.encoders))
+        s.load_state_dict(c["model"]["speech"])
+        m.load_state_dict(c["model"]["mesh"])
+    for x in (g, s, m):
+        x.eval()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"generator.onnx": export_generator(g), "speech_encoder.onnx": export_speech(s), "mesh_encoder.onnx": export_mesh(m)}
+    for name, b in files.items():
+        (out / name).write_bytes(b)
+    speech_params = count_params(s) - count_params(s.phone_head)
+    manifest = {
+        "layout": "lips-v1",
+        "generator": {
+            "file": "generator.onnx", "sha256": _sha(files["generator.onnx"]),
+            "outputKind": "lips-v1-displacement", "inputName": "mel", "outputName": "lips",
+            "featureSpec": FEATURES["version"], "melFramesPerOutputFrame": 2, "frameRateHz": 50,
+            "contextFrames": g.context_frames, "lookaheadFrames": g.lookahead,
+            "lookaheadMs": g.lookahead * 10, "inputShape": [1, "T", MELS], "outputShape": [1, "ceil(T/2)", OUT],
+            "parameters": count_params(g), "architecture": f"causal dilated TCN: stem Conv(k3,s2) + {len(g.blocks)} residual "
+            f"blocks (k3, dilations {g.config['dilations']}, {g.config['channels']} ch, GELU) + look-ahead shift + 1x1 head; "
+            "log-mel mean/std baked in",
+        },
+        "metricEncoders": {
+            "speechFile": "speech_encoder.onnx", "meshFile": "mesh_encoder.onnx",
+            "speechInputName": "mel", "meshInputName": "lips",
+            "speechOutputName": "embedding", "meshOutputName": "embedding",
+            "speechWindowFrames": SPEECH_WINDOW, "meshWindowFrames": MESH_WINDOW,
+            "speechSha256": _sha(files["speech_encoder.onnx"]), "meshSha256": _sha(files["mesh_encoder.onnx"]),
+            "meshInput": "lips-v1-displacement", "speechInput": "log-mel features-v1 (raw; normalisation baked in)",
+            "speechInputShape": ["N", SPEECH_WINDOW, MELS], "meshInputShape": ["N", MESH_WINDOW, OUT],
+            "embeddingDims": int(s.proj.out_features), "embedding": "mean-pooled, L2-normalised",
+            "windowPairing": "speech window k = mel frames [2k, 2k+20) pairs with lips frames [k, k+10) (200 ms)",
+            "temperature": TAU, "copy": "metric (PLRS + live telemetry); the generator was trained against the separate `loss` copy",
+            "parameters": {"speech": speech_params, "mesh": count_params(m)},
+        },
+        "featureSpecHash": spec_hash("features-v1.json"), "lipsSpecHash": spec_hash("lips-v1.json"),
+        "sampleRateHz": FEATURES["sampleRateHz"], "opset": OPSET, "precision": "fp32",
+        "files": {k: {"bytes": len(v), "sha256": _sha(v)} for k, v in files.items()},
+        "totalBytes": sum(len(v) for v in files.values()),
+    }
+    if args.extra:
+        manifest.update(json.loads(Path(args.extra).read_text()))
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    print(f"exported to {out}: " + ", ".join(f"{k} {len(v) / 1e6:.2f} MB" for k, v in files.items()))
+    if args.fixtures:
+        fx = Path(args.fixtures)
+        if args.fixture_mel:
+            mel = torch.from_numpy(np.load(args.fixture_mel)[:48].astype(np.float32))[None]
+        else:
+            mel = torch.from_numpy(np.random.default_rng(0).normal(-6, 3, (1, 48, MELS)).astype(np.float32))
+        with torch.no_grad():
+            _fixture(fx / "generator.json", "generator", "mel", mel, g(mel), 1e-4)
+            sw = torch.stack([mel[0, :SPEECH_WINDOW], mel[0, 10 : 10 + SPEECH_WINDOW]])
+            _fixture(fx / "speech_encoder.json", "speech_encoder", "mel", sw, s(sw), 1e-4)
+            lw = g(mel)[0, :MESH_WINDOW][None].repeat(2, 1, 1)
+            lw[1] = lw[1] * 1.5
+            _fixture(fx / "mesh_encoder.json", "mesh_encoder", "lips", lw, m(lw), 1e-4)
+        print(f"fixtures -> {fx}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Lip-sync models: streaming generator (log-mel -> lips-v1) and the speech-mesh encoders (issue #5)."""

@@ -1,0 +1,105 @@
+"""Fast checks of the lip-sync models (issue #5): causality, streaming == offline, budgets, ONNX export.
+
+Runs on randomly initialised models (< 60 s on 2 CPU cores); trained weights are checked in the browser
+parity test (test/browser/models/parity.test.ts).
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from training.export_onnx import ALLOWED_OPS, export_generator, export_mesh, export_speech
+from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, MeshEncoder, SpeechEncoder, info_nce
+from training.models.generator import LipGenerator, count_params
+
+torch.set_num_threads(2)
+
+
+def _random_generator(L: int, seed: int = 0) -> LipGenerator:
+    torch.manual_seed(seed)
+    g = LipGenerator(lookahead=L)
+    with torch.no_grad():  # the default init makes residual branches ~0: use O(1) weights so every path matters
+        for b in g.blocks:
+            torch.nn.init.normal_(b.mix.weight, std=0.5 / b.mix.weight.shape[1] ** 0.5)
+    g.eval()
+    return g
+
+
+@pytest.mark.parametrize("L", [0, 4, 8, 12])
+def test_generator_shape_and_causality(L):
+    g = _random_generator(L)
+    x = torch.randn(1, 333, 80) * 3 - 6
+    with torch.no_grad():
+        y = g(x)[0]
+        assert tuple(y.shape) == (167, 63)  # ceil(T/2)
+        j, C = 80, g.context_frames
+        future = x.clone()
+        future[:, 2 * j + L + 1 :] += 4.0
+        assert torch.allclose(g(future)[0, : j + 1], y[: j + 1], atol=1e-7), "output j saw a frame after 2j+L"
+        past = x.clone()
+        past[:, : 2 * j - C] += 4.0
+        assert torch.allclose(g(past)[0, j], y[j], atol=1e-7), "output j saw a frame before 2j-contextFrames"
+        edge = x.clone()
+        edge[:, 2 * j + L] += 4.0
+        assert (g(edge)[0, j] - y[j]).abs().max() > 1e-6, "look-ahead frame 2j+L should matter"
+
+
+@pytest.mark.parametrize("L", [0, 8])
+def test_streaming_chunks_equal_offline(L):
+    """Replays StreamingGenerator.pumpAsync's windowing: [start, received) with start = even, >= C before."""
+    g = _random_generator(L, seed=1)
+    T, k, C = 700, 2, g.context_frames
+    x = torch.randn(1, T, 80) * 3 - 6
+    with torch.no_grad():
+        offline = g(x)[0]
+        rng = np.random.default_rng(0)
+        received, nxt, got = 0, 0, {}
+        while received < T:
+            received = min(T, received + int(rng.integers(1, 37)))
+            last = (received - 1 - L) // k
+            if last < nxt:
+                continue
+            start = (max(0, nxt * k - C) // k) * k
+            out = g(x[:, start:received])[0]
+            first = (nxt * k - start) // k
+            for j in range(nxt, last + 1):
+                got[j] = out[first + j - nxt]
+            nxt = last + 1
+    assert len(got) == (T - 1 - L) // k + 1
+    err = max(float((got[j] - offline[j]).abs().max()) for j in got)
+    assert err < 1e-5, err
+
+
+def test_parameter_budgets():
+    assert count_params(LipGenerator()) <= 3_000_000
+    s = SpeechEncoder()
+    assert count_params(s) - count_params(s.phone_head) <= 2_000_000
+    assert count_params(MeshEncoder()) <= 2_000_000
+
+
+def test_encoders_unit_norm_and_infonce():
+    torch.manual_seed(0)
+    s, m = SpeechEncoder().eval(), MeshEncoder().eval()
+    a = s(torch.randn(5, SPEECH_WINDOW, 80))
+    b = m(torch.randn(5, MESH_WINDOW, 63) * 0.003)
+    assert a.shape == b.shape == (5, s.proj.out_features)
+    assert torch.allclose(a.norm(dim=-1), torch.ones(5), atol=1e-5)
+    assert torch.allclose(b.norm(dim=-1), torch.ones(5), atol=1e-5)
+    # perfectly matched pairs score well below chance (ln 5)
+    assert info_nce(a, a).item() < np.log(5)
+
+
+def test_export_and_onnx_checker():
+    torch.manual_seed(0)
+    for blob in (export_generator(_random_generator(8)), export_speech(SpeechEncoder()), export_mesh(MeshEncoder())):
+        model = onnx.load_from_string(blob)
+        onnx.checker.check_model(model)
+        assert model.opset_import[0].version == 17
+        assert {n.op_type for n in model.graph.node} <= ALLOWED_OPS
+    g = onnx.load(io.BytesIO(export_generator(_random_generator(0))))
+    dims = g.graph.input[0].type.tensor_type.shape.dim
+    assert dims[1].dim_param == "T" and dims[2].dim_value == 80

@@ -1,0 +1,249 @@
+"""Trains the streaming lip generator (issue #5 items 1 and 3).
+
+Modes:
+  sweep      one causal trunk with one head per look-ahead L in --lookaheads (mel frames); every head
+             reads the same causal state shifted by L/2 steps, so all L see identical data and steps.
+             Heads are scored on the val split (MTM, LVE); the L with the lowest MTM+latency rule wins.
+  finetune   starts from the sweep trunk + chosen head and continues with geometric losses, optionally
+             adding the perceptual loss of the frozen `loss`-copy encoders (--perceptual-weight > 0).
+Geometric loss (mm units): MSE of positions + 2 x MSE of velocities + MSE of the inner-lip aperture.
+Perceptual loss (paper §3): symmetric InfoNCE (tau 0.07) between the loss-copy mesh embeddings of the
+predicted lips and the speech embeddings of the same mel, stride-1 windows, one block of <= 80
+consecutive windows per crop (negatives = the same utterance a few frames away: a sync loss).
+Crops start at random frames; the first 30 outputs of a crop that does not start the utterance have
+no real left context and are masked, as are the last L/2 outputs (no look-ahead left in the crop).
+Channel robustness: the corpus's telephone-band/noise/reverb augmentation plus a random +-5 dB gain
+on the log-mel (the normalisation is global and baked into the ONNX graph: nothing per utterance).
+Checkpoints every 100 steps; rerunning resumes.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from training.models.common import log, load_ckpt, norm_stats, save_ckpt, seed_all, setup_threads, speech_only, write_json
+from training.models.data import load_split
+from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, MeshEncoder, SpeechEncoder, info_nce
+from training.models.generator import OUT, OUT_SCALE, LipGenerator, count_params
+from training.models.metrics import evaluate, predict
+from training.spec import LIPS_GROUPS, LIPS_NEUTRAL
+
+UP, LO = LIPS_GROUPS["innerUpperMid"], LIPS_GROUPS["innerLowerMid"]
+NEUTRAL_MM = torch.tensor(LIPS_NEUTRAL * 1e3, dtype=torch.float32)
+MASK_START = 30
+
+
+class MultiHead(nn.Module):
+    """Shared causal trunk + one 1x1 head per look-ahead (sweep)."""
+
+    def __init__(self, lookaheads, **cfg):
+        super().__init__()
+        self.lookaheads = list(lookaheads)
+        self.trunk = LipGenerator(lookahead=0, **cfg)
+        self.heads = nn.ModuleDict({f"L{L}": nn.Conv1d(self.trunk.head.in_channels, OUT, 1, padding=L // 2)
+                                    for L in self.lookaheads})
+
+    def forward(self, mel):
+        h = self.trunk.features(mel)
+        outs = {}
+        for L in self.lookaheads:
+            y = self.heads[f"L{L}"](h)
+            outs[L] = (y[:, :, L:] * OUT_SCALE).transpose(1, 2)
+        return outs
+
+    def single(self, L: int) -> LipGenerator:
+        g = LipGenerator(lookahead=L, **{k: v for k, v in self.trunk.config.items() if k != "lookahead"})
+        sd = {k: v for k, v in self.trunk.state_dict().items() if not k.startswith("head.")}
+        sd.update({f"head.{k}": v for k, v in self.heads[f"L{L}"].state_dict().items()})
+        g.load_state_dict(sd)
+        return g
+
+
+class CropSampler:
+    def __init__(self, utts, rng, crop_mel: int, gain_db: float = 5.0):
+        self.utts, self.rng, self.crop = utts, rng, crop_mel
+        w = np.array([u.mel.shape[0] for u in utts], dtype=np.float64)
+        self.p = w / w.sum()
+        self.gain = gain_db * np.log(10) / 10  # dB of power -> natural-log units
+
+    def batch(self, n: int):
+        mels, lips, masks, starts = [], [], [], []
+        U = self.crop // 2
+        for i in self.rng.choice(len(self.utts), size=n, p=self.p):
+            u = self.utts[i]
+            nu = u.lips.shape[0]
+            j0 = 0 if nu <= U or self.rng.random() < 0.15 else int(self.rng.integers(0, nu - U + 1))
+            j1 = min(nu, j0 + U)
+            m = np.zeros((self.crop, u.mel.shape[1]), np.float32) + u.mel.min()
+            seg = u.mel[2 * j0 : 2 * j1]
+            m[: seg.shape[0]] = seg
+            m += self.rng.uniform(-self.gain, self.gain)
+            l = np.zeros((U, OUT), np.float32)
+            l[: j1 - j0] = u.lips[j0:j1]
+            mask = np.zeros(U, np.float32)
+            mask[: j1 - j0] = 1
+            if j0 > 0:
+                mask[:MASK_START] = 0
+            mels.append(m), lips.append(l), masks.append(mask)
+        return torch.from_numpy(np.stack(mels)), torch.from_numpy(np.stack(lips)), torch.from_numpy(np.stack(masks))
+
+
+def geometric_loss(pred, target, mask, L: int):
+    """pred/target (B, U, 63) metres; mask (B, U). Returns (total, parts) in mm units."""
+    s = L // 2
+    mask = mask.clone()
+    if s:
+        mask[:, -s:] = 0
+    p, t = pred * 1e3, target * 1e3
+    w = mask[..., None]
+    denom = mask.sum().clamp(min=1)
+    pos = (((p - t) ** 2) * w).sum() / (denom * OUT)
+    mv = (mask[:, 1:] * mask[:, :-1])[..., None]
+    vel = ((((p[:, 1:] - p[:, :-1]) - (t[:, 1:] - t[:, :-1])) ** 2) * mv).sum() / (mv.sum().clamp(min=1) * OUT)
+    pa = (p.reshape(*p.shape[:2], 21, 3) + NEUTRAL_MM)
+    ta = (t.reshape(*t.shape[:2], 21, 3) + NEUTRAL_MM)
+    ap_p = torch.linalg.norm(pa[:, :, UP] - pa[:, :, LO], dim=-1)
+    ap_t = torch.linalg.norm(ta[:, :, UP] - ta[:, :, LO], dim=-1)
+    ap = (((ap_p - ap_t) ** 2) * mask).sum() / denom
+    total = pos + 2.0 * vel + ap
+    return total, {"pos": pos.item(), "vel": vel.item(), "ap": ap.item()}
+
+
+def perceptual_loss(pred, mel, mask, enc, rng, block: int = 80):
+    """Mean over crops of symmetric InfoNCE between mesh windows of pred and speech windows of mel."""
+    speech, mesh = enc
+    losses = []
+    for b in range(pred.shape[0]):
+        valid = np.flatnonzero(mask[b].numpy() > 0)
+        if len(valid) < MESH_WINDOW + 2:
+            continue
+        lo, hi = valid[0], valid[-1] - MESH_WINDOW + 1  # window starts whose frames are all valid
+        n = min(block, hi - lo + 1)
+        if n < 2:
+            continue
+        k0 = int(rng.integers(lo, hi - n + 2))
+        ks = torch.arange(k0, k0 + n)
+        mw = pred[b][ks[:, None] + torch.arange(MESH_WINDOW)[None]]
+        sw = mel[b][2 * ks[:, None] + torch.arange(SPEECH_WINDOW)[None]]
+        with torch.no_grad():
+            es = speech(sw)
+        losses.append(info_nce(es, mesh(mw)))
+    return torch.stack(losses).mean() if losses else torch.zeros(())
+
+
+def load_encoders(path: Path):
+    c = load_ckpt(path)
+    s, m = SpeechEncoder(), MeshEncoder()
+    s.load_state_dict(c["model"]["speech"])
+    m.load_state_dict(c["model"]["mesh"])
+    for e in (s, m):
+        e.eval()
+        for q in e.parameters():
+            q.requires_grad_(False)
+    return s, m
+
+
+def run(args):
+    setup_threads()
+    rng = seed_all(args.seed)
+    out = Path(args.out)
+    corpus = Path(args.corpus)
+    mean, std = norm_stats(corpus, out.parent)
+    all_train = load_split(corpus, "train", keep_audio=False)
+    train = speech_only(all_train) + [u for u in all_train if u.kind == "nonspeech"]
+    val = speech_only(load_split(corpus, "val"))
+    log(f"generator[{out.name}] {args.mode}: {len(train)} train / {len(val)} val utterances")
+    cfg = dict(channels=args.channels)
+    if args.mode == "sweep":
+        model = MultiHead(args.lookaheads, **cfg)
+        model.trunk.set_normalisation(mean, std)
+        heads = args.lookaheads
+    else:
+        src = load_ckpt(Path(args.init))
+        base = MultiHead(src["extra"]["lookaheads"], **cfg)
+        base.load_state_dict(src["model"])
+        model = base.single(args.lookahead)
+        heads = [args.lookahead]
+    ck = out / "generator.pt"
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    step = 0
+    if ck.exists():
+        c = load_ckpt(ck)
+        model.load_state_dict(c["model"])
+        if c.get("opt"):
+            opt.load_state_dict(c["opt"])
+        step = c["step"]
+        log(f"resumed at step {step}")
+    enc = load_encoders(Path(args.encoders)) if args.perceptual_weight > 0 else None
+    log(f"params {count_params(model)}; heads {heads}; perceptual weight {args.perceptual_weight}")
+    sampler = CropSampler(train, rng, args.crop)
+    sched = lambda s: args.lr * min(1.0, (s + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / args.steps))))
+    extra = {"lookaheads": heads, "config": cfg, "mode": args.mode, "perceptual_weight": args.perceptual_weight}
+    while step < args.steps:
+        for g in opt.param_groups:
+            g["lr"] = sched(step)
+        model.train()
+        mel, lips, mask = sampler.batch(args.batch)
+        outs = model(mel) if args.mode == "sweep" else {args.lookahead: model(mel)}
+        loss, parts = 0.0, {}
+        for L, y in outs.items():
+            l, parts[L] = geometric_loss(y, lips, mask, L)
+            loss = loss + l
+        pl = None
+        if enc is not None:
+            pl = perceptual_loss(outs[args.lookahead], mel, mask, enc, rng)
+            loss = loss + args.perceptual_weight * pl
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        step += 1
+        if step % 20 == 0 or step == args.steps:
+            p = " ".join(f"L{L}:{v['pos']:.3f}/{v['ap']:.3f}" for L, v in parts.items())
+            log(f"{out.name} step {step}/{args.steps} loss {loss.item():.3f} pos/ap(mm^2) {p}"
+                + (f" percep {pl.item():.3f}" if pl is not None else ""))
+        if step % 20 == 0 or step == args.steps:
+            save_ckpt(ck, model, step, extra, opt)
+    # validation per head
+    res = {}
+    for L in heads:
+        g = model.single(L) if args.mode == "sweep" else model
+        res[L] = evaluate(val, predict(g, val), mtm_max_clips=args.val_clips)
+        log(f"val L={L}: {res[L]}")
+    write_json(out / "val.json", {str(k): v for k, v in res.items()})
+    if args.mode == "sweep":
+        # rule: lowest val MTM; a larger L must beat the smaller one by > 5 ms (one 20 ms frame / 4) to be worth its latency
+        best = heads[0]
+        for L in heads[1:]:
+            if res[L]["mtm_ms"] is not None and res[L]["mtm_ms"] < res[best]["mtm_ms"] - 5.0:
+                best = L
+        write_json(out / "choice.json", {"lookahead": best, "rule": "lowest val MTM; larger L must win by > 5 ms"})
+        log(f"chosen look-ahead L = {best} mel frames ({best * 10} ms)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--mode", choices=["sweep", "finetune"], default="sweep")
+    ap.add_argument("--lookaheads", type=int, nargs="+", default=[0, 4, 8, 12])
+    ap.add_argument("--lookahead", type=int, default=8)
+    ap.add_argument("--init", help="sweep checkpoint (finetune)")
+    ap.add_argument("--encoders", help="loss-copy encoders.pt (perceptual loss)")
+    ap.add_argument("--perceptual-weight", type=float, default=0.0)
+    ap.add_argument("--channels", type=int, default=96)
+    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--crop", type=int, default=320, help="mel frames per crop (even)")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--val-clips", type=int, default=60)
+    run(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()
