@@ -40,6 +40,8 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
   return t * t * (3 - 2 * t);
 };
 const gauss = (x: number, sigma: number): number => Math.exp(-(x * x) / (sigma * sigma));
+/** How much the jaw carries a point at angle theta around the mouth (lower lip 1, upper lip 0, corners ~0). */
+const jawAngular = (th: number): number => smoothstep(0.1, -0.75, Math.sin(th));
 const normalize = (v: Vec3): Vec3 => {
   const l = Math.hypot(v[0], v[1], v[2]);
   return [v[0] / l, v[1] / l, v[2] / l];
@@ -287,7 +289,7 @@ export function buildHeadGeometry(): IHeadGeometry {
   // toward the ears and the throat; the mouth corners split between jaw and head.
   const jawWeights = new Float32Array(count);
   for (let v = 0; v < count; v++) {
-    const angular = smoothstep(0.1, -0.75, Math.sin(vth[v]));
+    const angular = jawAngular(vth[v]);
     const reach = 1 - smoothstep(0.85, 1.45, vAlpha[v]);
     jawWeights[v] = v === poleIndex ? 0 : angular * reach;
   }
@@ -336,8 +338,8 @@ function buildMouthShapes(
 ): Array<{ name: string; deltas: Float32Array }> {
   const count = positions.length / 3;
   type Field = (s: number, th: number, v: number) => Vec3;
-  const lipMask = (s: number): number => 1 - smoothstep(1, 2.3, s);
-  const area = (s: number): number => 1 - smoothstep(1.3, 3.6, s);
+  const lipMask = (s: number): number => 1 - smoothstep(0.8, 2.9, s);
+  const area = (s: number): number => 1 - smoothstep(1.2, 4.2, s);
   const upper = (th: number): number => smoothstep(-0.25, 0.25, Math.sin(th));
   const lower = (th: number): number => 1 - upper(th);
   const left = (th: number): number => smoothstep(-0.55, 0.55, Math.cos(th));
@@ -378,8 +380,8 @@ function buildMouthShapes(
     };
   const fields: Array<[string, Field]> = [
     [
-      'mouthClose',
-      (s, th) => scale([0, 0.009 * lower(th) - 0.0015 * upper(th), 0.001], lipMask(s) * area(s)),
+      'mouthClose', // lifts what the jaw lowers (same angular weights), so the corners never cross
+      (s, th) => scale([0, 0.009 * jawAngular(th) - 0.0015 * upper(th), 0.001], lipMask(s) * area(s)),
     ],
     [
       'mouthFunnel',
