@@ -12,6 +12,7 @@ const LOWER_INNER = 19;
 const fmt = (v: number | null | undefined, digits = 0, unit = ''): string =>
   v === null || v === undefined ? '–' : `${v.toFixed(digits)}${unit}`;
 
+/** Strip charts and stats of the demo; feed it events, call `tick()` once per rendered frame. */
 export class DemoHud {
   private readonly _aperture: StripChart;
   private readonly _plrs: StripChart;
@@ -22,6 +23,10 @@ export class DemoHud {
   private _envelopeDb = -90;
   private readonly _samples = new Float32Array(1024);
 
+  /**
+   * @param _analyser defines the tap on the speech the avatar hears (for the envelope)
+   * @param _stats defines the element that shows the live numbers
+   */
   constructor(
     private readonly _analyser: AnalyserNode,
     private readonly _stats: HTMLElement,
@@ -42,6 +47,7 @@ export class DemoHud {
     );
   }
 
+  /** The behavior's state, shown in the stats. */
   setState(state: LipSyncState): void {
     this._state = state;
   }
@@ -52,6 +58,7 @@ export class DemoHud {
     this._apertureMm = 1000 * Math.hypot(d(0), d(1), d(2));
   }
 
+  /** A telemetry sample: plotted (PLRS, A/V offset) and kept for the stats. */
   telemetry(sample: ITelemetrySample): void {
     this._last = sample;
     const t = performance.now() / 1000;

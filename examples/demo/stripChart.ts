@@ -12,6 +12,7 @@ export interface IStripSeries {
   readonly max: number;
 }
 
+/** A strip chart on a 2D canvas; `push` values, `draw` once per frame. */
 export class StripChart {
   private readonly _ctx: CanvasRenderingContext2D;
   private readonly _points: Array<Array<[number, number]>>;
@@ -43,7 +44,7 @@ export class StripChart {
     while (pts.length > 0 && pts[0][0] < t - this._windowSec) pts.shift();
   }
 
-  /** Redraws the chart with `now` at the right edge. */
+  /** Redraws the chart with `now` at the right edge and `latest` (the current value, as text) top-right. */
   draw(now: number, latest: string): void {
     const { width: w, height: h } = this._canvas;
     const ctx = this._ctx;

@@ -20,10 +20,13 @@ export interface IDemoLipSyncSettings {
 
 /** Callbacks the demo listens to. */
 export interface IDemoLipSyncEvents {
+  /** The behavior's state changed. */
   onState(state: LipSyncState): void;
+  /** Any error the behavior reports (rig, model, audio source, worker). */
   onError(error: Error): void;
   /** lips-v1 points (21 × 3, metres) of the frame shown now. */
   onFrame(points: Float32Array, timeSec: number): void;
+  /** A live or per-utterance telemetry sample. */
   onTelemetry(sample: ITelemetrySample): void;
 }
 
@@ -37,6 +40,7 @@ export class DemoLipSync {
   private _behavior: PerceptualLipSyncBehavior | null = null;
   private _mesh: AbstractMesh | null = null;
   private _builtWith = '';
+  private _lastError: Error | null = null;
 
   /**
    * @param audioContext defines the context the behavior runs in (the demo creates its playback nodes in it)
@@ -72,20 +76,21 @@ export class DemoLipSync {
     await b.startAsync(source);
   }
 
+  /** Stops the running source (the behavior stays attached). */
   stop(): void {
     this._behavior?.stop();
   }
 
+  /** Live gain on the lip motion. */
   setIntensity(intensity: number): void {
     this._behavior?.setIntensity(intensity);
   }
 
+  /** Detaches and disposes the behavior. */
   dispose(): void {
     this._dispose();
     this._mesh = null;
   }
-
-  private _lastError: Error | null = null;
 
   private _key(s: IDemoLipSyncSettings): string {
     return JSON.stringify([s.executionProviders, s.smoothingMs, s.audioDelayCompensation]);
