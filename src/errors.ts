@@ -9,19 +9,31 @@ export class LipSyncError extends Error {
   readonly recoverable: boolean;
   constructor(message: string, options?: { cause?: unknown; recoverable?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    this.name = 'LipSyncError';
     this.recoverable = options?.recoverable ?? true;
   }
 }
 
 /** A model or its manifest could not be fetched, parsed or matched to this runtime. */
-export class ModelLoadError extends LipSyncError {}
+export class ModelLoadError extends LipSyncError {
+  // A literal, not the class name: minifiers rename classes.
+  override readonly name = 'ModelLoadError';
+}
 
 /** The audio source could not be opened (permission denied, no device, bad URL, undecodable file). */
-export class AudioSourceError extends LipSyncError {}
+export class AudioSourceError extends LipSyncError {
+  // A literal, not the class name: minifiers rename classes.
+  override readonly name = 'AudioSourceError';
+}
 
 /** The inference worker failed or died; the behavior restarts it and reports the gap. */
-export class WorkerCrashError extends LipSyncError {}
+export class WorkerCrashError extends LipSyncError {
+  // A literal, not the class name: minifiers rename classes.
+  override readonly name = 'WorkerCrashError';
+}
 
 /** An option had a value outside its documented range. */
-export class InvalidOptionError extends LipSyncError {}
+export class InvalidOptionError extends LipSyncError {
+  // A literal, not the class name: minifiers rename classes.
+  override readonly name = 'InvalidOptionError';
+}
