@@ -13,7 +13,13 @@ import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.
 import { AudioSourceError, LipSyncError } from '../errors.ts';
 import { LipsPlayout } from '../playout/lipsPlayout.ts';
 import type { LipsPlayoutState } from '../playout/lipsPlayout.ts';
-import { applyRigPose, createRigBinding, describeRig, type RigBinding } from '../rig/applyRigPose.ts';
+import {
+  applyRigPose,
+  createRigBinding,
+  describeRig,
+  readBackLipsV1,
+  type RigBinding,
+} from '../rig/applyRigPose.ts';
 import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import { createRigPose, type RigPose } from '../rig/rigPose.ts';
@@ -21,6 +27,10 @@ import { createLandmarkSolver, type LandmarkSolver } from '../rig/solveLandmarks
 import type { LipsFrameBlock } from '../worker/frames.ts';
 import { acquireLipSyncWorkerAsync, type ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
+import { TelemetryAggregator, type ITelemetrySystem } from '../telemetry/telemetryAggregator.ts';
+import { timingPercentiles } from '../telemetry/timingPercentiles.ts';
+import type { IInferenceTiming } from '../telemetry/telemetrySample.ts';
+import type { ITelemetryScoreResult } from '../worker/lipSyncWorker.ts';
 import { acquireAudioContext, type IAudioContextLease } from './sharedAudioContext.ts';
 import type { LipSyncSource } from './lipSyncSource.ts';
 import type { LipSyncState } from './lipSyncState.ts';
@@ -53,6 +63,8 @@ function safeDisconnect(from: AudioNode, to: AudioNode): void {
   }
 }
 const MIC_LAG_RELEASE = 0.995;
+/** How often telemetry scores the recent lips and emits samples, ms ("a few updates per second"). */
+const TELEMETRY_INTERVAL_MS = 250;
 
 /** Everything one `startAsync` acquired, released in reverse by `_teardown`. */
 interface Session {
@@ -67,6 +79,10 @@ interface Session {
   playbackDelaySec: number;
   micLagSec: number;
   frames: number;
+  /** Live sync monitor of this stream (see `onTelemetryObservable`). */
+  telemetry: TelemetryAggregator | null;
+  telemetryTimer: ReturnType<typeof setInterval> | null;
+  telemetryBusy: boolean;
 }
 
 /**
@@ -87,6 +103,13 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   attachedNode: AbstractMesh | null = null;
   /** Gain on the lip motion (0 still, 1 as generated); takes effect on the next frame. @default 1 */
   intensity: number;
+  /**
+   * Extra delay of the lips behind the sound, milliseconds (positive = lips later, negative = earlier);
+   * takes effect on the next frame. Use it to calibrate audio output latency the browser does not
+   * report (Bluetooth headsets): telemetry's `avOffsetMs` shows the residual offset to correct.
+   * Non-finite values count as 0. @default 0
+   */
+  lipsDelayMs = 0;
 
   private readonly _options: IPerceptualLipSyncOptions;
   private _state: LipSyncState = 'idle';
@@ -97,6 +120,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   private _rigError: Error | null = null;
   private _session: Session | null = null;
   private readonly _lips = new Float32Array(63);
+  private readonly _readBack = new Float32Array(63);
   private _onBeforeRenderObserver: Observer<Scene> | null = null;
 
   private readonly _onStateChanged = new Observable<LipSyncState>();
@@ -204,6 +228,9 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       playbackDelaySec: 0,
       micLagSec: 0.1,
       frames: 0,
+      telemetry: null,
+      telemetryTimer: null,
+      telemetryBusy: false,
     };
     this._session = session;
     this._setState('loading');
@@ -255,6 +282,10 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       void session.worker.crashed.then((err) => {
         if (this._session === session) this._fail(err);
       });
+      session.telemetry = new TelemetryAggregator({
+        meshWindowFrames: info.manifest.metricEncoders?.meshWindowFrames ?? 10,
+      });
+      session.telemetryTimer = setInterval(() => this._telemetryTick(session), TELEMETRY_INTERVAL_MS);
       this._onBeforeRenderObserver = mesh.getScene().onBeforeRenderObservable.add(() => this._renderFrame());
       this._setState(context.state === 'running' ? 'running' : 'suspended');
       context.addEventListener('statechange', this._onContextStateChange);
@@ -280,9 +311,12 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     const session = this._session;
     if (!session) return;
     this._session = null;
+    // Summaries of utterances that ended (or are cut off) now, with the scores that have arrived.
+    const summaries = this._onTelemetry.hasObservers() ? (session.telemetry?.flush() ?? []) : [];
     this._teardown(session);
     this._applyRest();
     this._setState('idle');
+    for (const sample of summaries) this._onTelemetry.notifyObservers(sample);
   }
 
   /**
@@ -322,6 +356,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       });
     }
     session.frames += block.frames;
+    session.telemetry?.onFrames(block.firstTimeSec, block.frameDurationSec, block.speechRms);
     // Live microphone: show the newest frame as soon as it exists. Track how far behind the clock
     // frames arrive (fast attack, slow release) and play that far behind.
     const newest = block.firstTimeSec + (block.frames - 1) * block.frameDurationSec;
@@ -342,13 +377,68 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     const session = this._session;
     if (!session?.playout || !this._solver || !this._pose || !this._binding || !this.attachedNode) return;
     session.playout.intensity = this.intensity;
+    // `now` is the audio-clock time of the speech being heard; the lips shown may be delayed on purpose.
     const now = this._playoutTime(session);
-    const state = session.playout.sample(now, this._lips);
+    const lipsDelaySec = Number.isFinite(this.lipsDelayMs) ? this.lipsDelayMs / 1000 : 0;
+    const lipsTime = now - lipsDelaySec;
+    const state = session.playout.sample(lipsTime, this._lips);
     const err = this._solver.solve(this._lips, this._pose);
     applyRigPose(this.attachedNode, this._binding, this._pose);
+    if (session.telemetry && this._rig && this._onTelemetry.hasObservers()) {
+      this._recordTelemetryFrame(session, now, lipsTime);
+    }
     if (this._onFrame.hasObservers()) {
       this._onFrame.notifyObservers({ timeSec: now, points: this._lips, playout: state, solverErrorM: err });
     }
+  }
+
+  /**
+   * Reads the lips back from the deformed avatar (what the viewer sees) as lips-v1 displacements and
+   * records them against the audio time being heard. The solver maps a lips-v1 target to mesh space as
+   * `restLandmarks + scale · (target − neutral)`, so the displacement is `(p − restLandmarks) / scale`.
+   */
+  private _recordTelemetryFrame(session: Session, heardSec: number, lipsTimeSec: number): void {
+    const rig = this._rig!;
+    const out = this._readBack;
+    readBackLipsV1(this.attachedNode!, rig.landmarkMap, out);
+    const scale = this._solver!.displacementScale;
+    const rest = rig.restLandmarks;
+    for (let i = 0; i < 63; i++) out[i] = (out[i] - rest[i]) / scale;
+    const ctx = session.lease!.context;
+    // Capture → applied: the shown frame's speech was captured at `lipsTimeSec` on the audio clock.
+    session.telemetry!.recordFrame(heardSec, out, ctx.currentTime - lipsTimeSec);
+  }
+
+  /**
+   * Every TELEMETRY_INTERVAL_MS: emits the samples due (with the scores that have arrived so far) and
+   * asks the worker to score the recent lips, unless the previous request is still running (scores
+   * lag; samples never wait for them).
+   */
+  private _telemetryTick(session: Session): void {
+    const agg = session.telemetry;
+    const worker = session.worker;
+    if (this._session !== session || !agg || !worker || !this._onTelemetry.hasObservers()) return;
+    for (const sample of agg.takeSamples()) this._onTelemetry.notifyObservers(sample);
+    if (session.telemetryBusy) return;
+    const request = agg.scoreRequest();
+    const lips = request?.lips ?? new Float32Array(0);
+    session.telemetryBusy = true;
+    worker.api
+      .scoreAsync(
+        session.streamId,
+        request?.firstTimeSec ?? 0,
+        request?.frames ?? 0,
+        transfer(lips, [lips.buffer]),
+      )
+      .then((result) => {
+        if (this._session !== session) return;
+        agg.addScores(result);
+        agg.setSystem(toTelemetrySystem(result));
+      })
+      .catch(() => undefined) // the worker is gone: its crash is reported through `crashed`
+      .finally(() => {
+        session.telemetryBusy = false;
+      });
   }
 
   private _applyRest(): void {
@@ -381,6 +471,9 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
 
   private _teardown(session: Session): void {
     session.abort.abort();
+    if (session.telemetryTimer !== null) clearInterval(session.telemetryTimer);
+    session.telemetryTimer = null;
+    session.telemetry = null;
     if (this._onBeforeRenderObserver) {
       this._onBeforeRenderObserver.remove();
       this._onBeforeRenderObserver = null;
@@ -393,7 +486,11 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     session.capture?.dispose();
     if (session.worker) {
       const w = session.worker;
-      void w.api.closeStream(session.streamId).catch(() => undefined);
+      try {
+        void w.api.closeStream(session.streamId).catch(() => undefined);
+      } catch {
+        // the worker was killed (its comlink proxy is released): nothing to close
+      }
       void w.releaseAsync();
     }
     session.lease?.release();
@@ -409,4 +506,20 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     this._state = state;
     this._onStateChanged.notifyObservers(state);
   }
+}
+
+/** System fields of telemetry from the worker's counters. */
+function toTelemetrySystem(result: ITelemetryScoreResult): ITelemetrySystem {
+  const inference: Record<string, IInferenceTiming> = {};
+  for (const [model, runs] of Object.entries(result.runMs)) {
+    const timing = timingPercentiles(runs);
+    if (timing) inference[model] = timing;
+  }
+  return {
+    inference,
+    backend: result.backend,
+    wasmThreads: result.wasmThreads,
+    droppedChunks: result.droppedChunks,
+    queueDepth: result.queueDepth,
+  };
 }

@@ -34,7 +34,12 @@ export interface ITelemetrySample {
    * representation's similarity over shifts of ±250 ms. Closer to 0 is better; |offset| > 45 ms warns.
    */
   readonly avOffsetMs: number | null;
-  /** Confidence of `avOffsetMs` in [0, 1] (peak prominence of the offset curve). */
+  /**
+   * 200 ms speech windows scored by the metric encoders behind `plrs` and `avOffsetMs` (0 when the
+   * models have no metric encoders; the offset needs at least 3).
+   */
+  readonly scoredWindows: number;
+  /** Confidence of `avOffsetMs` in [0, 1] (peak prominence of the offset curve); 0 when `avOffsetMs` is null. */
   readonly avOffsetConfidence: number;
   /** True when |avOffsetMs| > 45 ms with confidence ≥ 0.5. */
   readonly avOffsetWarning: boolean;

@@ -1,6 +1,9 @@
 /**
  * @file The inference worker (a module Worker, `dist/worker.js`): framing → log-mel → generator, per
- * audio stream, off the main thread. Its API is a plain object of functions exposed with comlink.
+ * audio stream, off the main thread; and, for telemetry, the metric speech/mesh encoders over a
+ * bounded log-mel history (`scoreAsync`). Its API is a plain object of functions exposed with comlink.
+ * All ONNX runs go through one serial chain: generator runs are never dropped, encoder runs are
+ * skipped when the generator is behind.
  *
  * **Example:**
  * ```ts
@@ -26,6 +29,7 @@ import { loadModelBytesAsync } from '../models/loadModelBytes.ts';
 import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import { ModelLoadError } from '../errors.ts';
 import type { AudioChunk, LipsFrameBlock, WorkerStats } from './frames.ts';
+import { TelemetryScorer, type ITelemetryWindowScore } from './telemetryScorer.ts';
 
 /** Options of `initAsync`. */
 export interface IWorkerInitOptions {
@@ -48,6 +52,27 @@ export interface IWorkerInfo {
   readonly frameRateHz: number;
   readonly lookaheadMs: number;
   readonly manifest: IModelManifest;
+  /** True when the metric encoders were loaded, so `scoreAsync` measures PLRS and A/V offset. */
+  readonly telemetryEncoders: boolean;
+}
+
+/** What `scoreAsync` returns: window scores (possibly none) and the worker's system counters. */
+export interface ITelemetryScoreResult {
+  /** Shifts of each window's `similarities`, ms, ascending (empty without encoders). */
+  readonly shiftsMs: readonly number[];
+  /** Windows scored by this call (none without encoders, while busy, or before the speech arrived). */
+  readonly windows: ITelemetryWindowScore[];
+  /** True when encoder work was skipped because the generator was behind (telemetry runs may be dropped). */
+  readonly dropped: boolean;
+  /** Backend of the generator session. */
+  readonly backend: ExecutionProvider | null;
+  readonly wasmThreads: number;
+  /** Recent run times per model (`generator`, `speechEncoder`, `meshEncoder`), ms, last ≤ 64 each. */
+  readonly runMs: Readonly<Record<string, readonly number[]>>;
+  /** This stream's generator outputs dropped by backlog plus pumps coalesced, since it opened. */
+  readonly droppedChunks: number;
+  /** ONNX runs queued or running in the worker now. */
+  readonly queueDepth: number;
 }
 
 /** Receives generated frames of one stream (a comlink proxy on the main thread). */
@@ -67,16 +92,32 @@ interface StreamState {
   pumping: boolean;
   dirty: boolean;
   closed: boolean;
+  /** Mel history and embedding caches for telemetry (null without metric encoders). */
+  readonly scorer: TelemetryScorer | null;
+  scoring: boolean;
+  droppedOutputs: number;
+  coalesced: number;
 }
 
 const HOP = FEATURES_V1.hopLengthSamples;
 const SR = FEATURES_V1.sampleRateHz;
 const RUN_HISTORY = 64;
+/** Encoder windows per ONNX run (bounds how long a generator run can wait behind telemetry). */
+const ENCODER_CHUNK = 32;
+/** Speech windows encoded per `scoreAsync` (steady state needs ~25 per 250 ms at 10 ms shifts). */
+const MAX_NEW_SPEECH_WINDOWS = 96;
+/** Generator backlog (mel frames, 10 ms each) above which telemetry encoder work is skipped. */
+const MAX_BACKLOG_FOR_TELEMETRY = 10;
 
 let manifest: IModelManifest | null = null;
 let generatorSession: IModelSession | null = null;
+let speechSession: IModelSession | null = null;
+let meshSession: IModelSession | null = null;
 const streams = new Map<number, StreamState>();
 const runMs: number[] = [];
+const encoderRunMs: Record<string, number[]> = { speechEncoder: [], meshEncoder: [] };
+let ortChain: Promise<unknown> = Promise.resolve();
+let ortPending = 0;
 let generatorRuns = 0;
 let droppedChunks = 0;
 let samplesReceived = 0;
@@ -87,14 +128,34 @@ function requireReady(): { m: IModelManifest; s: IModelSession } {
   return { m: manifest, s: generatorSession };
 }
 
+/**
+ * Runs ONNX work one item at a time across all sessions (generator and encoders), so an encoder batch
+ * never runs concurrently with the generator (concurrent runs fail on WebGPU) and the queue depth is known.
+ */
+function serialRun<T>(work: () => Promise<T>): Promise<T> {
+  ortPending++;
+  const run = ortChain.then(work).finally(() => ortPending--);
+  ortChain = run.catch(() => undefined);
+  return run;
+}
+
+function pushRunMs(history: number[], ms: number): void {
+  history.push(ms);
+  if (history.length > RUN_HISTORY) history.shift();
+}
+
 async function runGenerator(mel: Float32Array, frames: number): Promise<Float32Array> {
   const { m, s } = requireReady();
-  const t = performance.now();
-  const out = await s.runAsync({
-    [m.generator.inputName]: { data: mel, dims: [1, frames, FEATURES_V1.melBands] },
+  let elapsed = 0;
+  const out = await serialRun(async () => {
+    const t = performance.now();
+    const r = await s.runAsync({
+      [m.generator.inputName]: { data: mel, dims: [1, frames, FEATURES_V1.melBands] },
+    });
+    elapsed = performance.now() - t;
+    return r;
   });
-  runMs.push(performance.now() - t);
-  if (runMs.length > RUN_HISTORY) runMs.shift();
+  pushRunMs(runMs, elapsed);
   generatorRuns++;
   const y = out[m.generator.outputName];
   if (!y) throw new Error(`Generator output "${m.generator.outputName}" missing.`);
@@ -111,6 +172,7 @@ function ingest(stream: StreamState, chunk: AudioChunk): void {
   samplesReceived += x.length;
   const block = stream.logMel.push(x);
   if (block) {
+    stream.scorer?.appendMel(block.firstFrame, block.data, block.frames);
     stream.generator.appendMel(block.data, block.frames);
     void pump(stream);
   }
@@ -132,6 +194,7 @@ function accumulateHopEnergy(stream: StreamState, x: Float32Array): void {
 
 async function pump(stream: StreamState): Promise<void> {
   if (stream.pumping) {
+    if (!stream.dirty) stream.coalesced++;
     stream.dirty = true; // coalesce: the running pump picks the new frames up in one bigger window
     return;
   }
@@ -142,6 +205,7 @@ async function pump(stream: StreamState): Promise<void> {
       const block = await stream.generator.pumpAsync(runGenerator);
       if (!block || stream.closed) break;
       droppedChunks += block.droppedOutputs;
+      stream.droppedOutputs += block.droppedOutputs;
       stream.sink(toFrameBlock(stream, block.firstOutput, block.outputs, block.displacements));
     } while (stream.dirty);
   } finally {
@@ -185,6 +249,17 @@ function toFrameBlock(stream: StreamState, first: number, count: number, disp: F
 
 function newStream(port: MessagePort | null, sink: FrameSink): StreamState {
   const { m } = requireReady();
+  const enc = m.metricEncoders;
+  const scorer =
+    enc && speechSession && meshSession
+      ? new TelemetryScorer({
+          melBands: FEATURES_V1.melBands,
+          melFramesPerLipsFrame: m.generator.melFramesPerOutputFrame,
+          speechWindowFrames: enc.speechWindowFrames,
+          meshWindowFrames: enc.meshWindowFrames,
+          melHopMs: (HOP * 1000) / SR,
+        })
+      : null;
   return {
     port,
     sink,
@@ -197,7 +272,98 @@ function newStream(port: MessagePort | null, sink: FrameSink): StreamState {
     pumping: false,
     dirty: false,
     closed: false,
+    scorer,
+    scoring: false,
+    droppedOutputs: 0,
+    coalesced: 0,
   };
+}
+
+/** Mel frames received but not yet turned into lips (beyond the model's look-ahead). */
+function generatorBacklogFrames(stream: StreamState): number {
+  const { m } = requireReady();
+  const g = stream.generator;
+  return (
+    g.melFramesReceived - m.generator.lookaheadFrames - g.nextOutput * m.generator.melFramesPerOutputFrame
+  );
+}
+
+/** Runs one metric encoder on a batch (through the serial chain) and records its time. */
+async function runEncoder(
+  session: IModelSession,
+  inputName: string,
+  outputName: string,
+  label: string,
+  batch: Float32Array,
+  dims: number[],
+): Promise<Float32Array> {
+  // Chunks of ENCODER_CHUNK windows, each its own serial run: a generator run waits for one chunk at most.
+  const n = dims[0];
+  const per = batch.length / n;
+  const parts: Float32Array[] = [];
+  for (let i = 0; i < n; i += ENCODER_CHUNK) {
+    const m = Math.min(ENCODER_CHUNK, n - i);
+    let elapsed = 0;
+    const out = await serialRun(async () => {
+      const t = performance.now();
+      const r = await session.runAsync({
+        [inputName]: { data: batch.subarray(i * per, (i + m) * per), dims: [m, ...dims.slice(1)] },
+      });
+      elapsed = performance.now() - t;
+      return r;
+    });
+    pushRunMs(encoderRunMs[label], elapsed);
+    const y = out[outputName];
+    if (!y) throw new Error(`${label} output "${outputName}" missing.`);
+    parts.push(y.data);
+  }
+  if (parts.length === 1) return parts[0];
+  const all = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
+}
+
+/** Loads the metric encoders named by the manifest (telemetry only: a failure is a warning, not fatal). */
+async function loadEncodersAsync(
+  m: IModelManifest,
+  manifestUrl: string,
+  providers: readonly ExecutionProvider[],
+  attempts: number,
+): Promise<[IModelSession, IModelSession] | null> {
+  const enc = m.metricEncoders;
+  if (!enc) return null;
+  // The exporter writes the encoders' hashes beside the fields IEncoderManifest declares.
+  const hashes = enc as { speechSha256?: string; meshSha256?: string };
+  const base = new URL(manifestUrl, self.location.href);
+  try {
+    const [speechBytes, meshBytes] = await Promise.all([
+      loadModelBytesAsync(new URL(enc.speechFile, base).href, attempts, hashes.speechSha256),
+      loadModelBytesAsync(new URL(enc.meshFile, base).href, attempts, hashes.meshSha256),
+    ]);
+    const speech = await createModelSessionAsync(speechBytes, providers, 'speech encoder');
+    const mesh = await createModelSessionAsync(meshBytes, providers, 'mesh encoder').catch(async (e) => {
+      await speech.releaseAsync();
+      throw e;
+    });
+    return [speech, mesh];
+  } catch (e) {
+    console.warn(
+      `Live PLRS and A/V offset are off: the metric encoders did not load (${(e as Error).message}).`,
+    );
+    return null;
+  }
+}
+
+async function releaseEncodersAsync(): Promise<void> {
+  const s = speechSession;
+  const m = meshSession;
+  speechSession = null;
+  meshSession = null;
+  await Promise.all([s?.releaseAsync(), m?.releaseAsync()]);
 }
 
 const api = {
@@ -219,8 +385,11 @@ const api = {
     const modelUrl = new URL(m.generator.file, new URL(options.manifestUrl, self.location.href)).href;
     const bytes = await loadModelBytesAsync(modelUrl, attempts, m.generator.sha256);
     const session = await createModelSessionAsync(bytes, options.executionProviders, 'generator');
+    const encoders = await loadEncodersAsync(m, options.manifestUrl, options.executionProviders, attempts);
     await generatorSession?.releaseAsync();
+    await releaseEncodersAsync();
     generatorSession = session;
+    [speechSession, meshSession] = encoders ?? [null, null];
     manifest = m;
     return {
       backend: session.backend,
@@ -228,6 +397,7 @@ const api = {
       frameRateHz: m.generator.frameRateHz,
       lookaheadMs: (m.generator.lookaheadFrames * HOP * 1000) / SR,
       manifest: m,
+      telemetryEncoders: encoders !== null,
     };
   },
 
@@ -287,6 +457,87 @@ const api = {
     return transfer(block, [track.points.buffer, track.speechRms.buffer]);
   },
 
+  /**
+   * Scores lips read back from the avatar against the stream's speech, for live PLRS and A/V offset,
+   * and reports the system counters. Every complete mesh window in the range whose speech (±250 ms
+   * around it) is in the stream's 4 s mel history is scored; send overlapping ranges and keep the
+   * windows not seen before. Encoder work is skipped (`dropped`) while the generator is behind or a
+   * previous call for this stream is still running; generator runs are never delayed by more than
+   * one encoder batch.
+   * @param id defines the stream
+   * @param firstTimeSec defines the audio-clock time of lips frame 0 (on the stream's output-frame grid)
+   * @param frames defines the lips frame count (0: counters only)
+   * @param lipsDisplacements defines `frames × 63` lips-v1 displacements, metres (transfer it)
+   */
+  async scoreAsync(
+    id: number,
+    firstTimeSec: number,
+    frames: number,
+    lipsDisplacements: Float32Array,
+  ): Promise<ITelemetryScoreResult> {
+    const stream = streams.get(id);
+    const scorer = stream?.scorer ?? null;
+    const enc = manifest?.metricEncoders;
+    let windows: ITelemetryWindowScore[] = [];
+    let dropped = false;
+    if (stream && scorer && enc && speechSession && meshSession && frames > 0 && stream.t0 !== null) {
+      const behind = [...streams.values()].some((s) => generatorBacklogFrames(s) > MAX_BACKLOG_FOR_TELEMETRY);
+      if (stream.scoring || behind) dropped = true;
+      else {
+        const k = manifest!.generator.melFramesPerOutputFrame;
+        const frameSec = (k * HOP) / SR;
+        const first = Math.round((firstTimeSec - stream.t0) / frameSec);
+        const speech = speechSession;
+        const mesh = meshSession;
+        const M = FEATURES_V1.melBands;
+        stream.scoring = true;
+        try {
+          windows = await scorer.scoreAsync(
+            first,
+            frames,
+            lipsDisplacements,
+            {
+              speech: (batch, n) =>
+                runEncoder(speech, enc.speechInputName, enc.speechOutputName, 'speechEncoder', batch, [
+                  n,
+                  enc.speechWindowFrames,
+                  M,
+                ]),
+              mesh: (batch, n) =>
+                runEncoder(mesh, enc.meshInputName, enc.meshOutputName, 'meshEncoder', batch, [
+                  n,
+                  enc.meshWindowFrames,
+                  63,
+                ]),
+            },
+            MAX_NEW_SPEECH_WINDOWS,
+          );
+        } finally {
+          stream.scoring = false;
+        }
+      }
+    }
+    const result: ITelemetryScoreResult = {
+      shiftsMs: scorer ? [...scorer.shiftsMs] : [],
+      windows,
+      dropped,
+      backend: generatorSession?.backend ?? null,
+      wasmThreads: onnxWasmThreads(),
+      runMs: {
+        generator: [...runMs],
+        ...(scorer
+          ? { speechEncoder: [...encoderRunMs.speechEncoder], meshEncoder: [...encoderRunMs.meshEncoder] }
+          : {}),
+      },
+      droppedChunks: stream ? stream.droppedOutputs + stream.coalesced : 0,
+      queueDepth: ortPending,
+    };
+    return transfer(
+      result,
+      windows.map((w) => w.similarities.buffer as ArrayBuffer),
+    );
+  },
+
   /** Counters for telemetry. */
   getStats(): WorkerStats {
     return {
@@ -305,6 +556,7 @@ const api = {
     for (const id of [...streams.keys()]) api.closeStream(id);
     await generatorSession?.releaseAsync();
     generatorSession = null;
+    await releaseEncodersAsync();
     manifest = null;
   },
 

@@ -1,0 +1,207 @@
+// Issue #7 acceptance: with the TRAINED metric encoders (models/manifest.json), live telemetry
+// measures a deliberate 100 ms lips delay as 100 ± 35 ms and the undelayed avatar within ±35 ms, and
+// PLRS is higher for lips on their own speech than for lips on other speech. Skips (with the reason)
+// while models/manifest.json has no `metricEncoders`, or while MODEL_CARD.md marks the shipped files as
+// a placeholder (smoke-corpus weights): untrained encoders cannot measure anything.
+import { expect } from '@esm-bundle/chai';
+import { proxy, releaseProxy, transfer, wrap } from 'comlink';
+import { NullEngine } from '@babylonjs/core/Engines/nullEngine.js';
+import { Scene } from '@babylonjs/core/scene.js';
+import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
+import { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
+import { liveLipSyncWorkerCount } from '../../../src/worker/lipSyncWorkerClient.ts';
+import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
+import { aggregateWindowScores, type IWindowScore } from '../../../src/telemetry/aggregateWindowScores.ts';
+import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
+import type { LipSyncWorkerApi } from '../../../src/worker/lipSyncWorker.ts';
+import type { LipsFrameBlock } from '../../../src/worker/frames.ts';
+import { createTestRig } from '../behavior/testRig.ts';
+
+/** The shipped models; `?manifest=<url>` on the test page is not supported: edit here to try others. */
+const MANIFEST = new URL('/models/manifest.json', location.href).href;
+// ~12 s of espeak-ng speech in several utterances (scripts/make-test-fixtures).
+const SPEECH = new URL('../../fixtures/generated/offset-speech.wav', import.meta.url).href;
+const OTHER_SPEECH = new URL('../../fixtures/generated/mic-speech.wav', import.meta.url).href;
+const TOLERANCE_MS = 35;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Why the acceptance tests cannot run yet, or null when the trained encoders are there. */
+async function whyNotRunnable(): Promise<string | null> {
+  const res = await fetch(MANIFEST).catch(() => null);
+  if (!res?.ok) return `${MANIFEST} is not there (HTTP ${res?.status ?? 'error'})`;
+  const m = (await res.json().catch(() => null)) as { metricEncoders?: unknown } | null;
+  if (!m?.metricEncoders) return `${MANIFEST} has no metricEncoders`;
+  // The first shipped files were smoke-corpus weights, marked so in the model card: not trained encoders.
+  const card = await fetch(new URL('MODEL_CARD.md', MANIFEST)).then((r) => (r.ok ? r.text() : ''));
+  const status = /\*\*Status:([^*]*)\*\*/.exec(card)?.[1] ?? '';
+  if (/placeholder/i.test(status)) return `the models are a placeholder (MODEL_CARD.md status:${status})`;
+  return null;
+}
+
+/** Window-weighted mean of a field over the utterance summaries that measured it. */
+function pooled(samples: ITelemetrySample[], field: 'avOffsetMs' | 'plrs'): number | null {
+  let sum = 0;
+  let weight = 0;
+  for (const s of samples) {
+    const v = s[field];
+    if (s.kind !== 'utterance' || v === null || s.scoredWindows === 0) continue;
+    sum += v * s.scoredWindows;
+    weight += s.scoredWindows;
+  }
+  return weight > 0 ? sum / weight : null;
+}
+
+/** Decodes a wav to 16 kHz mono. */
+async function load16k(url: string): Promise<Float32Array> {
+  const ctx = new OfflineAudioContext(1, 16000, 16000);
+  return (await ctx.decodeAudioData(await (await fetch(url)).arrayBuffer())).getChannelData(0).slice();
+}
+
+describe('Telemetry acceptance (trained metric encoders)', function () {
+  this.timeout(180000);
+  let engine: NullEngine;
+  let scene: Scene;
+  let renderTimer: ReturnType<typeof setInterval>;
+  const behaviors: PerceptualLipSyncBehavior[] = [];
+
+  before(async function () {
+    const reason = await whyNotRunnable();
+    if (reason) {
+      console.log(
+        `SKIPPED offsetAccuracy: ${reason}; these tests need the trained encoders (training/export_onnx.py).`,
+      );
+      this.skip();
+    }
+  });
+  beforeEach(() => {
+    engine = new NullEngine();
+    scene = new Scene(engine);
+    renderTimer = setInterval(() => scene.onBeforeRenderObservable.notifyObservers(scene), 16);
+  });
+  afterEach(async () => {
+    clearInterval(renderTimer);
+    for (const b of behaviors.splice(0)) b.dispose();
+    await sleep(600);
+    scene?.dispose();
+    engine?.dispose();
+    expect(liveLipSyncWorkerCount(), 'workers left running').to.equal(0);
+  });
+
+  /** Plays the clip through the behavior with the lips delayed by `lipsDelayMs`; returns the telemetry. */
+  async function measure(lipsDelayMs: number): Promise<ITelemetrySample[]> {
+    const head = createTestRig(scene);
+    const lipSync = new PerceptualLipSyncBehavior({
+      modelManifestUrl: MANIFEST,
+      executionProviders: ['wasm'],
+    });
+    lipSync.lipsDelayMs = lipsDelayMs;
+    behaviors.push(lipSync);
+    head.addBehavior(lipSync);
+    const samples: ITelemetrySample[] = [];
+    lipSync.onTelemetryObservable.add((s) => samples.push(s));
+    const idle = new Promise<void>((resolve) =>
+      lipSync.onStateChangedObservable.add((s) => s === 'idle' && resolve()),
+    );
+    await lipSync.startAsync({ kind: 'url', url: SPEECH }).catch((e: Error) => {
+      throw new Error(`startAsync failed: ${e.name}: ${e.message}`, { cause: e });
+    });
+    await Promise.race([idle, sleep(40000)]);
+    lipSync.stop();
+    const utterances = samples.filter((s) => s.kind === 'utterance');
+    console.log(
+      `lipsDelayMs ${lipsDelayMs}: offset ${pooled(samples, 'avOffsetMs')?.toFixed(1)} ms, PLRS ` +
+        `${pooled(samples, 'plrs')?.toFixed(3)} over ${utterances.length} utterances: ` +
+        utterances
+          .map(
+            (u) =>
+              `${u.avOffsetMs?.toFixed(0)} ms (conf ${u.avOffsetConfidence.toFixed(2)}, ${u.scoredWindows} w)`,
+          )
+          .join(', '),
+    );
+    return samples;
+  }
+
+  it('measures the undelayed avatar within ±35 ms and a 100 ms lips delay as 100 ± 35 ms', async () => {
+    const undelayed = pooled(await measure(0), 'avOffsetMs');
+    await sleep(700); // the shared worker of the last run is disposed within 500 ms
+    const delayed = pooled(await measure(100), 'avOffsetMs');
+    expect(undelayed, 'undelayed offset measured').to.not.equal(null);
+    expect(delayed, 'delayed offset measured').to.not.equal(null);
+    expect(Math.abs(undelayed!), `undelayed offset ${undelayed} ms`).to.be.at.most(TOLERANCE_MS);
+    expect(Math.abs(delayed! - 100), `delayed offset ${delayed} ms`).to.be.at.most(TOLERANCE_MS);
+  });
+
+  it('gives higher PLRS for lips on their own speech than on other speech', async () => {
+    // Worker level: generate lips from clip A, then score them against clip A's and clip B's speech.
+    const worker = new Worker(defaultWorkerUrl(), { type: 'module' });
+    const api = wrap<LipSyncWorkerApi>(worker);
+    try {
+      const info = await api.initAsync({ manifestUrl: MANIFEST, executionProviders: ['wasm'] });
+      expect(info.telemetryEncoders).to.equal(true);
+      const a = await load16k(SPEECH);
+      const other = await load16k(OTHER_SPEECH);
+      const b = new Float32Array(a.length);
+      for (let i = 0; i < b.length; i++) b[i] = other[i % other.length];
+      const lips = await api.generateOfflineAsync(a.slice());
+      const neutral = LIPS_V1.neutral;
+      const disp = lips.points.map((v, i) => v - neutral[i % 63]);
+      const scores: Record<'matched' | 'mismatched', IWindowScore[]> = { matched: [], mismatched: [] };
+      let shifts: readonly number[] = [];
+      const ids = { matched: 1, mismatched: 2 } as const;
+      for (const id of Object.values(ids))
+        await api.openPushStream(
+          id,
+          proxy((_: LipsFrameBlock) => undefined),
+        );
+      // Feed both streams in 250 ms steps (the mel history holds 4 s) and score the last 2 s of lips.
+      const step = 4000;
+      for (let i = 0; i < a.length; i += step) {
+        for (const [kind, audio] of [
+          ['matched', a],
+          ['mismatched', b],
+        ] as const) {
+          const chunk = audio.slice(i, i + step);
+          await api.pushAudio(
+            ids[kind],
+            transfer({ samples: chunk, firstSample: i, contextTimeSec: i / 16000 }, [chunk.buffer]),
+          );
+        }
+        await sleep(30);
+        const endFrame = Math.floor((i + step) / 320) - 20; // leave the last 400 ms to the speech look-ahead
+        const firstFrame = Math.max(0, endFrame - 100);
+        if (endFrame <= firstFrame) continue;
+        for (const kind of ['matched', 'mismatched'] as const) {
+          const part = disp.slice(firstFrame * 63, endFrame * 63);
+          const r = await api.scoreAsync(
+            ids[kind],
+            firstFrame * 0.02,
+            endFrame - firstFrame,
+            transfer(part, [part.buffer]),
+          );
+          shifts = r.shiftsMs;
+          for (const w of r.windows) {
+            if (!scores[kind].some((x) => x.startFrame === w.startFrame)) scores[kind].push(w);
+          }
+        }
+      }
+      // Speech windows only (the clip's silences say nothing about readability).
+      const loud = (w: IWindowScore) => {
+        let e = 0;
+        for (let s = w.startFrame * 320; s < (w.startFrame + 10) * 320 && s < a.length; s++) e += a[s] * a[s];
+        return Math.sqrt(e / 3200) > 0.01;
+      };
+      const zero = shifts.indexOf(0);
+      const matched = aggregateWindowScores(scores.matched.filter(loud), zero);
+      const mismatched = aggregateWindowScores(scores.mismatched.filter(loud), zero);
+      console.log(
+        `PLRS matched ${matched.plrs?.toFixed(3)} (${matched.windows} windows), mismatched ` +
+          `${mismatched.plrs?.toFixed(3)} (${mismatched.windows} windows)`,
+      );
+      expect(matched.windows).to.be.greaterThan(20);
+      expect(matched.plrs!).to.be.greaterThan(mismatched.plrs!);
+    } finally {
+      api[releaseProxy]();
+      worker.terminate();
+    }
+  });
+});
