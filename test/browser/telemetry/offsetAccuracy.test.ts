@@ -57,6 +57,50 @@ async function load16k(url: string): Promise<Float32Array> {
   return (await ctx.decodeAudioData(await (await fetch(url)).arrayBuffer())).getChannelData(0).slice();
 }
 
+/**
+ * Plays `clip` through the behavior (test rig, wasm) with the lips delayed by `lipsDelayMs`; returns
+ * the telemetry samples it reported.
+ */
+async function measureOffset(
+  scene: Scene,
+  behaviors: PerceptualLipSyncBehavior[],
+  manifestUrl: string,
+  clip: string,
+  lipsDelayMs: number,
+): Promise<ITelemetrySample[]> {
+  const head = createTestRig(scene);
+  const lipSync = new PerceptualLipSyncBehavior({
+    modelManifestUrl: manifestUrl,
+    executionProviders: ['wasm'],
+  });
+  lipSync.lipsDelayMs = lipsDelayMs;
+  behaviors.push(lipSync);
+  head.addBehavior(lipSync);
+  const samples: ITelemetrySample[] = [];
+  lipSync.onTelemetryObservable.add((s) => samples.push(s));
+  const idle = new Promise<void>((resolve) =>
+    lipSync.onStateChangedObservable.add((s) => s === 'idle' && resolve()),
+  );
+  await lipSync.startAsync({ kind: 'url', url: clip }).catch((e: Error) => {
+    throw new Error(`startAsync failed: ${e.name}: ${e.message}`, { cause: e });
+  });
+  await Promise.race([idle, sleep(40000)]);
+  lipSync.stop();
+  const utterances = samples.filter((s) => s.kind === 'utterance');
+  console.log(
+    `lipsDelayMs ${lipsDelayMs}: offset ${pooled(samples, 'avOffsetMs')?.toFixed(1)} ms, PLRS ` +
+      `${pooled(samples, 'plrs')?.toFixed(3)} over ${utterances.length} utterances: ` +
+      utterances
+        .map(
+          (u) =>
+            `${u.avOffsetMs?.toFixed(0)} ms (conf ${u.avOffsetConfidence.toFixed(2)}, ${u.scoredWindows} w)`,
+        )
+        .join(', '),
+  );
+  await sleep(700); // the shared worker is disposed within 500 ms of the last release
+  return samples;
+}
+
 describe('Telemetry acceptance (trained metric encoders)', function () {
   this.timeout(180000);
   let engine: NullEngine;
@@ -87,43 +131,10 @@ describe('Telemetry acceptance (trained metric encoders)', function () {
     expect(liveLipSyncWorkerCount(), 'workers left running').to.equal(0);
   });
 
-  /** Plays the clip through the behavior with the lips delayed by `lipsDelayMs`; returns the telemetry. */
-  async function measure(lipsDelayMs: number): Promise<ITelemetrySample[]> {
-    const head = createTestRig(scene);
-    const lipSync = new PerceptualLipSyncBehavior({
-      modelManifestUrl: MANIFEST,
-      executionProviders: ['wasm'],
-    });
-    lipSync.lipsDelayMs = lipsDelayMs;
-    behaviors.push(lipSync);
-    head.addBehavior(lipSync);
-    const samples: ITelemetrySample[] = [];
-    lipSync.onTelemetryObservable.add((s) => samples.push(s));
-    const idle = new Promise<void>((resolve) =>
-      lipSync.onStateChangedObservable.add((s) => s === 'idle' && resolve()),
-    );
-    await lipSync.startAsync({ kind: 'url', url: SPEECH }).catch((e: Error) => {
-      throw new Error(`startAsync failed: ${e.name}: ${e.message}`, { cause: e });
-    });
-    await Promise.race([idle, sleep(40000)]);
-    lipSync.stop();
-    const utterances = samples.filter((s) => s.kind === 'utterance');
-    console.log(
-      `lipsDelayMs ${lipsDelayMs}: offset ${pooled(samples, 'avOffsetMs')?.toFixed(1)} ms, PLRS ` +
-        `${pooled(samples, 'plrs')?.toFixed(3)} over ${utterances.length} utterances: ` +
-        utterances
-          .map(
-            (u) =>
-              `${u.avOffsetMs?.toFixed(0)} ms (conf ${u.avOffsetConfidence.toFixed(2)}, ${u.scoredWindows} w)`,
-          )
-          .join(', '),
-    );
-    return samples;
-  }
+  const measure = (lipsDelayMs: number) => measureOffset(scene, behaviors, MANIFEST, SPEECH, lipsDelayMs);
 
   it('measures the undelayed avatar within ±35 ms and a 100 ms lips delay as 100 ± 35 ms', async () => {
     const undelayed = pooled(await measure(0), 'avOffsetMs');
-    await sleep(700); // the shared worker of the last run is disposed within 500 ms
     const delayed = pooled(await measure(100), 'avOffsetMs');
     expect(undelayed, 'undelayed offset measured').to.not.equal(null);
     expect(delayed, 'delayed offset measured').to.not.equal(null);
@@ -203,5 +214,40 @@ describe('Telemetry acceptance (trained metric encoders)', function () {
       api[releaseProxy]();
       worker.terminate();
     }
+  });
+});
+
+describe('Telemetry timing chain (loudness-envelope oracle models)', function () {
+  // Models whose representation is the loudness envelope (test/fixtures/tools/make_tiny_encoders.py
+  // --oracle): the true offset is the lips delay plus the playout smoothing lag, so this checks the
+  // grid, read-back, playout time and sign of the whole chain without trained encoders.
+  this.timeout(120000);
+  const ORACLE = new URL('../../fixtures/generated/oracle/manifest.json', import.meta.url).href;
+  const CLIP = new URL('../../fixtures/generated/offset-speech.wav', import.meta.url).href;
+  let engine: NullEngine;
+  let scene: Scene;
+  let renderTimer: ReturnType<typeof setInterval>;
+  const behaviors: PerceptualLipSyncBehavior[] = [];
+  beforeEach(() => {
+    engine = new NullEngine();
+    scene = new Scene(engine);
+    renderTimer = setInterval(() => scene.onBeforeRenderObservable.notifyObservers(scene), 16);
+  });
+  afterEach(async () => {
+    clearInterval(renderTimer);
+    for (const b of behaviors.splice(0)) b.dispose();
+    await sleep(600);
+    scene.dispose();
+    engine.dispose();
+    expect(liveLipSyncWorkerCount(), 'workers left running').to.equal(0);
+  });
+
+  it('measures 0 and 100 ms lips delays within ±35 ms', async () => {
+    const undelayed = pooled(await measureOffset(scene, behaviors, ORACLE, CLIP, 0), 'avOffsetMs');
+    const delayed = pooled(await measureOffset(scene, behaviors, ORACLE, CLIP, 100), 'avOffsetMs');
+    expect(undelayed, 'undelayed offset measured').to.not.equal(null);
+    expect(delayed, 'delayed offset measured').to.not.equal(null);
+    expect(Math.abs(undelayed!), `undelayed offset ${undelayed} ms`).to.be.at.most(TOLERANCE_MS);
+    expect(Math.abs(delayed! - 100), `delayed offset ${delayed} ms`).to.be.at.most(TOLERANCE_MS);
   });
 });
