@@ -2,6 +2,11 @@
  * What the live sync monitor reports, a few times per second while speech is present, and once per
  * utterance as a summary. Every number is finite: fields that cannot be measured yet are `null`,
  * never NaN. Nothing is reported from silence.
+ *
+ * Speech is a frame speech RMS above 0.01 (−40 dBFS), held for a 300 ms hangover; an utterance needs
+ * 100 ms of speech. Live samples cover the last 2 s of speech; utterance summaries (sent about 1 s
+ * after the utterance ends, or at `stop()`) cover the whole utterance. The lips measured are read back
+ * from the deformed avatar at the audio time being heard (what the viewer sees), on the 50 fps grid.
  */
 
 /** Execution backend an ONNX session actually runs on. */
@@ -21,7 +26,10 @@ export interface IInferenceTiming {
 export interface ITelemetrySample {
   /** `"live"` for rolling updates, `"utterance"` for the summary after a stretch of speech ends. */
   readonly kind: 'live' | 'utterance';
-  /** Audio-clock time of the end of the measured window, seconds (AudioContext time). */
+  /**
+   * Audio-clock time of the end of the measured window, seconds (AudioContext time): the newest frame
+   * for live samples, the end of the last speech frame for utterance summaries.
+   */
   readonly timeSec: number;
   /**
    * Lip readability: live PLRS, mean cosine similarity in [-1, 1] between the metric speech encoder's
@@ -30,8 +38,10 @@ export interface ITelemetrySample {
    */
   readonly plrs: number | null;
   /**
-   * Temporal sync: estimated audio-visual offset, ms; positive = lips late. Argmax of the
-   * representation's similarity over shifts of ±250 ms. Closer to 0 is better; |offset| > 45 ms warns.
+   * Temporal sync: estimated audio-visual offset, ms; positive = lips late. Argmax (parabola-refined)
+   * of the representation's similarity over shifts of ±250 ms in 10 ms steps, over at least three
+   * 200 ms windows. Closer to 0 is better; |offset| > 45 ms warns. For live microphones it is relative to
+   * the captured speech; the microphone-to-lips delay is `latencyMs`.
    */
   readonly avOffsetMs: number | null;
   /**
@@ -43,22 +53,35 @@ export interface ITelemetrySample {
   readonly avOffsetConfidence: number;
   /** True when |avOffsetMs| > 45 ms with confidence ≥ 0.5. */
   readonly avOffsetWarning: boolean;
-  /** Expressiveness: speech RMS of the window / utterance, dBFS. */
+  /** Expressiveness: speech RMS of the window / utterance (pauses within it included), dBFS. */
   readonly speechIntensityDb: number | null;
   /** Expressiveness: lip-motion intensity (RMS of mean landmark speed), mm per second. */
   readonly lipIntensityMmPerSec: number | null;
-  /** Rolling SLCC over the session's utterances, Pearson r in [-1, 1]; higher = stronger coupling. */
+  /**
+   * Rolling SLCC over the session's last 20 utterances (speech RMS vs lip intensity per utterance),
+   * Pearson r in [-1, 1]; higher = stronger coupling. `null` until 3 utterances.
+   */
   readonly slcc: number | null;
-  /** Inference time per model name (e.g. `generator`, `speechEncoder`, `meshEncoder`). */
+  /**
+   * Inference time per model name (`generator`; `speechEncoder` and `meshEncoder` when the models have
+   * metric encoders), over each model's last 64 runs.
+   */
   readonly inference: Readonly<Record<string, IInferenceTiming>>;
-  /** End-to-end latency estimate from audio capture to the applied frame, ms. Lower is better. */
+  /**
+   * End-to-end latency estimate from audio capture to the applied frame, ms: the AudioContext time at
+   * which a frame is applied minus the capture time of its speech, averaged over the window (for
+   * playback sources this includes the deliberate playback delay). Lower is better.
+   */
   readonly latencyMs: number | null;
   /** Backend actually used by the generator session. */
   readonly backend: InferenceBackend | null;
   /** wasm threads in use (1 when not cross-origin isolated). */
   readonly wasmThreads: number;
-  /** Audio chunks dropped or coalesced by backpressure since start. Lower is better. */
+  /**
+   * Audio chunks dropped or coalesced by backpressure since start (generator outputs skipped when the
+   * backlog grew, plus capture chunks folded into a running generator pass). Lower is better.
+   */
   readonly droppedChunks: number;
-  /** Work items waiting in the worker's queue now. */
+  /** Work items waiting in the worker's queue now (ONNX runs queued or running). */
   readonly queueDepth: number;
 }
