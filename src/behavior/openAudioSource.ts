@@ -14,6 +14,11 @@ export interface IOpenedAudioSource {
   readonly playback: boolean;
   /** Resolves when a finite source (buffer, URL, element) has played to the end. */
   readonly ended: Promise<void> | null;
+  /**
+   * Starts sources the behavior plays itself (buffer, URL) once the graph is connected, so no speech is
+   * lost while the models load; a no-op for live and user-controlled sources. Idempotent.
+   */
+  start(): void;
   /** Stops what was started here and disconnects created nodes. Idempotent. */
   close(): void;
 }
@@ -165,6 +170,7 @@ function closer(
     node,
     playback,
     ended,
+    start() {},
     close() {
       if (closed) return;
       closed = true;

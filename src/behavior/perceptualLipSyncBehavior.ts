@@ -240,6 +240,10 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       session.lease = acquireAudioContext(o.audioContext);
       const context = session.lease.context;
       if (context.state === 'suspended') await context.resume().catch(() => undefined);
+      // The source first: a denied microphone or a bad URL fails in milliseconds, not after the
+      // models load. Buffer and URL sources start playing only once the graph is connected.
+      session.source = await openAudioSourceAsync(context, source, session.abort.signal);
+      if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
       session.worker = await acquireLipSyncWorkerAsync(o.workerUrl ?? defaultWorkerUrl(), {
         manifestUrl: new URL(o.modelManifestUrl, globalThis.location?.href).href,
         executionProviders: o.executionProviders,
@@ -252,8 +256,6 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
         context,
         o.captureProcessorUrl ?? defaultCaptureProcessorUrl(),
       );
-      if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
-      session.source = await openAudioSourceAsync(context, source, session.abort.signal);
       if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
       session.playout = new LipsPlayout(LIPS_V1.neutral, {
         intensity: this.intensity,
@@ -278,6 +280,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
         proxy((block: LipsFrameBlock) => this._onBlock(session, block)),
       );
       session.source.node.connect(session.capture.node);
+      session.source.start();
       session.source.ended?.then(() => this._stopAfterDrain(session));
       void session.worker.crashed.then((err) => {
         if (this._session === session) this._fail(err);
@@ -380,7 +383,10 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     // `now` is the audio-clock time of the speech being heard; the lips shown may be delayed on purpose.
     const now = this._playoutTime(session);
     const lipsDelaySec = Number.isFinite(this.lipsDelayMs) ? this.lipsDelayMs / 1000 : 0;
-    const lipsTime = now - lipsDelaySec;
+    // Smoothing delays motion by about its time constant (telemetry measured +22 ms at 20 ms); for
+    // played sources the delay compensation leaves frames ahead of `now`, so sample that much ahead.
+    const smoothingLeadSec = session.source?.playback ? this._options.smoothingMs / 1000 : 0;
+    const lipsTime = now - lipsDelaySec + smoothingLeadSec;
     const state = session.playout.sample(lipsTime, this._lips);
     const err = this._solver.solve(this._lips, this._pose);
     applyRigPose(this.attachedNode, this._binding, this._pose);

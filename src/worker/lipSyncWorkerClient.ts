@@ -28,13 +28,16 @@ interface SharedEntry {
     crashed: Promise<WorkerCrashError>;
   }>;
   dead: boolean;
+  terminated: boolean;
 }
 
 const shared = new Map<string, SharedEntry>();
 
-/** Workers alive now (for leak checks in tests). */
+let aliveWorkers = 0;
+
+/** Workers started and not yet terminated (for leak checks in tests). */
 export function liveLipSyncWorkerCount(): number {
-  return shared.size;
+  return aliveWorkers;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function acquireLipSyncWorkerAsync(
   const key = JSON.stringify([String(workerUrl), init]);
   let entry = shared.get(key);
   if (!entry || entry.dead) {
-    entry = { refs: 0, dead: false, ready: startWorkerAsync(workerUrl, init) };
+    entry = { refs: 0, dead: false, terminated: false, ready: startWorkerAsync(workerUrl, init) };
     shared.set(key, entry);
     const e = entry;
     e.ready.catch(() => {
@@ -71,6 +74,9 @@ export async function acquireLipSyncWorkerAsync(
   const terminate = () => {
     e.dead = true;
     if (shared.get(key) === e) shared.delete(key);
+    if (e.terminated) return;
+    e.terminated = true;
+    aliveWorkers--;
     started.api[releaseProxy]();
     started.worker.terminate();
   };
@@ -83,6 +89,10 @@ export async function acquireLipSyncWorkerAsync(
       released = true;
       e.refs--;
       if (e.refs > 0 || e.dead) return;
+      // Retire the entry now: an acquire during the disposal below must start a fresh worker, not
+      // get this one as it is being terminated.
+      e.dead = true;
+      if (shared.get(key) === e) shared.delete(key);
       try {
         await Promise.race([started.api.disposeAsync(), new Promise((r) => setTimeout(r, 500))]);
       } catch {
@@ -112,6 +122,7 @@ async function startWorkerAsync(workerUrl: URL | string, init: IWorkerInitOption
         throw err;
       }),
     ]);
+    aliveWorkers++;
     return { worker, api, info, crashed };
   } catch (err) {
     api[releaseProxy]();
