@@ -53,6 +53,8 @@ interface FrameRecord {
   value: number;
   /** Ours: audio clock (currentTime) minus the audio-clock time of the lips shown, s. */
   lagSec?: number;
+  /** Ours: audio-clock time of the speech whose lips are shown (the frame event's `timeSec`), s. */
+  srcSec?: number;
 }
 
 interface PhaseConfig {
@@ -216,6 +218,7 @@ async function startAsync(
         outSec: outClock(ctx, perf),
         value: innerLipAperture(f.points),
         lagSec: ctx.currentTime - f.timeSec,
+        srcSec: f.timeSec,
       });
     });
     if (cfg.telemetry) b.onTelemetryObservable.add((t) => page.telemetry.push(t));
@@ -312,12 +315,13 @@ function onsetLatencies(
   clockOf: (f: FrameRecord) => number,
   delta: number,
   window: { preFrom: number; preTo: number; searchFrom: number; searchTo: number },
+  selectOf: (f: FrameRecord) => number = clockOf,
 ): OnsetResult[] {
   const out: OnsetResult[] = [];
   for (const t of onsets) {
-    const pre = frames.filter((f) => clockOf(f) >= t + window.preFrom && clockOf(f) < t + window.preTo);
+    const pre = frames.filter((f) => selectOf(f) >= t + window.preFrom && selectOf(f) < t + window.preTo);
     const post = frames.filter(
-      (f) => clockOf(f) >= t + window.searchFrom && clockOf(f) <= t + window.searchTo,
+      (f) => selectOf(f) >= t + window.searchFrom && selectOf(f) <= t + window.searchTo,
     );
     if (pre.length < 3 || post.length < 3) continue;
     const base = pre.reduce((a, f) => a + f.value, 0) / pre.length;
@@ -372,12 +376,16 @@ function analyse() {
       // Microphone (and baselines): onset on the render timeline (arrival in the worklet); frames
       // mapped to the render timeline through the measured render-ahead.
       const onsetsSec = page.onsetsSec.filter((t) => t < ctx.currentTime - 0.6);
-      onsets = onsetLatencies(onsetsSec, frames, (f) => f.outSec + renderAhead, DELTA[s], {
-        preFrom: -0.25,
-        preTo: 0,
-        searchFrom: 0,
-        searchTo: 0.6,
-      });
+      // Ours: frames are picked by the audio time of the lips they show (srcSec), so a playout lag
+      // longer than the onset spacing still pairs each onset with the lips generated from it.
+      onsets = onsetLatencies(
+        onsetsSec,
+        frames,
+        (f) => f.outSec + renderAhead,
+        DELTA[s],
+        { preFrom: -0.25, preTo: 0, searchFrom: 0, searchTo: 0.6 },
+        s === 'ours' ? (f) => f.srcSec ?? f.outSec + renderAhead : undefined,
+      );
       mode = 'capture-to-applied';
     }
     const lat = onsets.map((o) => o.latencyMs).filter((x): x is number => x !== null);
