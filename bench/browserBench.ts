@@ -374,7 +374,7 @@ async function main(): Promise<void> {
       page,
       'playback syllables: ours, wasm 2 threads, telemetry on (audioNode source, delay compensation, 80 ms margin)',
       ours({ source: 'playback', wavUrl: 'audio/syllables.wav' }),
-      14,
+      12,
     ),
   );
   phases.push(
@@ -383,7 +383,7 @@ async function main(): Promise<void> {
       page,
       'playback syllables: ours, wasm 1 thread, telemetry off (audioNode source, delay compensation, 80 ms margin)',
       ours({ source: 'playback', wavUrl: 'audio/syllables.wav', numThreads: 1, telemetry: false }),
-      14,
+      12,
     ),
   );
   const inference: unknown[] = [];
@@ -431,7 +431,7 @@ async function main(): Promise<void> {
         provider: ep,
         numThreads: threads,
         reps: ep === 'webgpu' ? 8 : 60,
-        timeoutMs: 45000,
+        timeoutMs: 25000,
       }),
     );
   }
@@ -456,14 +456,14 @@ async function main(): Promise<void> {
   // 2. Click train on the fake microphone.
   browser = await launch(join(audioDir, 'clicks.wav'));
   page = await openPage(browser, origin);
-  phases.push(await phase(browser, page, 'mic clicks: ours, wasm 2 threads, telemetry on', ours({}), 15));
+  phases.push(await phase(browser, page, 'mic clicks: ours, wasm 2 threads, telemetry on', ours({}), 12));
   phases.push(
     await phase(
       browser,
       page,
       'mic clicks: baselines rms + headaudio',
       ours({ baselines: ['rms', 'headaudio'] }),
-      15,
+      12,
     ),
   );
   await browser.close();

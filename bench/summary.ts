@@ -427,7 +427,7 @@ out(
   '- **Soak:** continuous speech (sentences and syllables, 28 s, looping on the fake mic) through the full pipeline (wasm 1 thread, telemetry on); every 15 s: main-thread heap after a forced GC (CDP), the lag of the shown lips behind the audio clock, dropped/coalesced chunks and samples received (worker counters), and onset latency.',
 );
 out(
-  '- **Quality:** `bench/qualityBench.ts` runs our generator offline (the `bake` code path) and the loudness envelope on the first ~30 s of the corpus `real` split (`bench/exportRealSplit.py`), and compares the inner-lip aperture with the teacher reference (Pearson r, MTM).',
+  '- **Quality:** `bench/qualityBench.ts` runs our generator offline (the `bake` code path) and the loudness envelope on the first ~20 s of the corpus `real` split (`bench/exportRealSplit.py`), and compares the inner-lip aperture with the teacher reference (Pearson r, MTM).',
 );
 out('- **No timed assertions** anywhere in the tests: these are measurements only.');
 
