@@ -125,3 +125,18 @@ def corpus_card(corpus: Path) -> dict:
         card["heldOutVoices"] = s.get("test_heldout", {}).get("voices_never_in_train")
         card["augmentationTags"] = s.get("tags")
     return card
+
+
+if __name__ == "__main__":
+    import argparse
+    import time
+
+    ap = argparse.ArgumentParser(description="Featurise (and cache) every split of a corpus.")
+    ap.add_argument("--corpus", required=True)
+    a = ap.parse_args()
+    t0 = time.time()
+    from training.models import data as _module  # pickle Utterance as training.models.data.Utterance, not __main__
+
+    for split in ("train", "val", "test", "real"):
+        n = len(_module.load_split(Path(a.corpus), split, keep_audio=False))
+        print(f"features: {split} {n} utterances ({time.time() - t0:.0f}s)", flush=True)

@@ -6,6 +6,9 @@ parity test (test/browser/models/parity.test.ts).
 from __future__ import annotations
 
 import io
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: spin-waiting costs ~20x CPU on a shared machine
 
 import numpy as np
 import onnx
