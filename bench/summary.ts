@@ -270,7 +270,7 @@ if (browser) {
     if (i.error) out(`| ${i.provider} | – | – | error: ${i.error} | – | – |`);
     else
       out(
-        `| ${i.backend}${i.backend === 'webgpu' ? ' (SwiftShader: a CPU rasterizer, not a GPU)' : ''} | ${i.wasmThreads} | ${i.runs} | ${f(i.runMs.min, 2)} / ${f(i.runMs.p50, 2)} / ${f(i.runMs.p95, 2)} | ${f(i.inferenceMsPerAudioSec)} | ${f(i.workerCpuMsPerAudioSec, 0)} |`,
+        `| ${i.backend}${i.backend === 'webgpu' ? ' (SwiftShader: a CPU rasterizer, not a GPU)' : ''} | ${i.wasmThreads} | ${i.runs} | ${f(i.runMs.min, 2)} / ${f(i.runMs.p50, 2)} / ${f(i.runMs.p95, 2)} | ${f(i.inferenceMsPerAudioSec)}${i.runs < i.audioSec * 25 ? ` (only ${i.runs} runs finished for ${i.audioSec} s of audio: far slower than real time)` : ''} | ${f(i.workerCpuMsPerAudioSec, 0)} |`,
       );
   }
   out();
