@@ -88,7 +88,7 @@ describe('smoke: mic → worklet → worker → onnxruntime-web → Babylon', ()
     }
     const last = blocks[blocks.length - 1];
     const lastTime = last.firstTimeSec + (last.frames - 1) * last.frameDurationSec;
-    expect(context.currentTime - lastTime).to.be.within(0, 1.5);
+    expect(context.currentTime - lastTime).to.be.within(0, 3);
 
     // Speech reached the model: the frames' speech RMS rises well above silence and lips move.
     const rms = blocks.flatMap((b) => Array.from(b.speechRms));
