@@ -3,7 +3,9 @@
  * table of budgets with whether each holds, then the measurements and the method.
  * Run: `node --import tsx bench/summary.ts` (bench/run does).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const dir = 'bench/results';
 const read = <T>(name: string): T | null =>
@@ -90,7 +92,7 @@ const manifestInfo = (() => {
   const path = (machine?.models as { manifest?: string } | undefined)?.manifest;
   if (!path || !existsSync(path)) return null;
   return JSON.parse(readFileSync(path, 'utf8')) as {
-    generator: { contextFrames: number; melFramesPerOutputFrame: number };
+    generator: { contextFrames: number; melFramesPerOutputFrame: number; lookaheadMs?: number };
   };
 })();
 
@@ -138,8 +140,17 @@ if (machine) {
       '. **On 2 cores a load above 2 means every timing below includes waiting for a core**: read them as upper bounds.',
   );
   const m = machine.models;
+  let lastCommit = 'n/a';
+  try {
+    lastCommit = execFileSync('git', ['log', '-1', '--format=%h %s', '--', dirname(String(m.manifest))], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    // not a git checkout
+  }
+  const look = manifestInfo?.generator.lookaheadMs;
   out(
-    `- **Model:** \`${m.manifest}\` (${m.committed ? 'committed' : 'not committed'}; ${m.generatorParameters ?? '?'} generator parameters; model card status: ${m.status ?? 'n/a'}).`,
+    `- **Model:** \`${m.manifest}\` (${m.committed ? 'committed' : 'not committed'}; last change: ${lastCommit}; ${m.generatorParameters ?? '?'} generator parameters; look-ahead ${look ?? '?'} ms; model card status: ${m.status ?? 'n/a'}).`,
   );
 }
 out();
