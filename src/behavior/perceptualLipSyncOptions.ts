@@ -14,7 +14,11 @@ export interface IPerceptualLipSyncOptions {
   executionProviders: ExecutionProvider[];
   /** URL prefix of onnxruntime-web's `.wasm`/`.mjs` files. @default undefined (next to the worker bundle) */
   wasmPaths: string | undefined;
-  /** wasm threads for inference (1 without cross-origin isolation). @default 2 */
+  /**
+   * wasm threads for inference (1 without cross-origin isolation). On a 2-core machine a second ORT
+   * thread competes with the page and audio threads: bench/results/SUMMARY.md measured the worker
+   * falling seconds behind with 2 and keeping up with 1, so 1 is the default. @default 1
+   */
   numThreads: number;
   /** URL of the worker bundle. @default `dist/worker.js` next to the library */
   workerUrl: string | URL | undefined;
@@ -47,7 +51,7 @@ export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOpti
   modelManifestUrl: 'models/manifest.json',
   executionProviders: ['webgpu', 'wasm'] as ExecutionProvider[],
   wasmPaths: undefined,
-  numThreads: 2,
+  numThreads: 1,
   workerUrl: undefined,
   captureProcessorUrl: undefined,
   audioContext: undefined,
