@@ -62,7 +62,8 @@ function safeDisconnect(from: AudioNode, to: AudioNode): void {
     // not connected
   }
 }
-const MIC_LAG_RELEASE = 0.995;
+// Per frame block (~20-40 ms): forgets a stall in about a second (0.995 took several seconds: bench/results).
+const MIC_LAG_RELEASE = 0.96;
 /** How often telemetry scores the recent lips and emits samples, ms ("a few updates per second"). */
 const TELEMETRY_INTERVAL_MS = 250;
 
