@@ -265,7 +265,8 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       const info = session.worker.info;
       if (session.source.playback) {
         // Algorithmic delay: look-ahead + one 25 ms analysis window + one 10 ms capture chunk.
-        const algorithmicSec = info.lookaheadMs / 1000 + 0.035;
+        const batchingSec = (info.outputsPerRun - 1) / info.frameRateHz; // outputs wait for their batch
+        const algorithmicSec = info.lookaheadMs / 1000 + 0.035 + batchingSec;
         session.playbackDelaySec = o.audioDelayCompensation
           ? algorithmicSec + o.processingMarginMs / 1000
           : 0;

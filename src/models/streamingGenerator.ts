@@ -42,9 +42,18 @@ export class StreamingGenerator {
     private readonly _maxBacklogFrames = 200,
   ) {
     this._k = _manifest.melFramesPerOutputFrame;
+    this.outputsPerRun = outputsPerRunFor(_manifest);
     this._mels = mels;
     this._mel = new Float32Array((this._manifest.contextFrames + _maxBacklogFrames + 64) * mels);
   }
+
+  /**
+   * Outputs a run waits for (≥ 1). Every run recomputes `contextFrames` of history, so a model with a
+   * long receptive field runs on several new outputs at once: the shipped generator (118 context
+   * frames) re-ran ~60× redundant work one output at a time and fell behind real time on 2 cores
+   * (bench/results). Costs up to (outputsPerRun − 1) frames of latency.
+   */
+  readonly outputsPerRun: number;
 
   /** Global index of the next output frame to be produced. */
   get nextOutput(): number {
@@ -79,7 +88,7 @@ export class StreamingGenerator {
     const k = this._k;
     const received = this.melFramesReceived;
     const lastReady = Math.floor((received - 1 - L) / k); // last output whose look-ahead has arrived
-    if (lastReady < this._nextOutput) return null;
+    if (lastReady - this._nextOutput + 1 < this.outputsPerRun) return null;
     let dropped = 0;
     const backlog = (lastReady - this._nextOutput + 1) * k;
     if (backlog > this._maxBacklogFrames) {
@@ -119,4 +128,12 @@ export class StreamingGenerator {
     bigger.set(this._mel.subarray(0, this._stored * this._mels));
     this._mel = bigger;
   }
+}
+
+/**
+ * Outputs per run for a generator: enough that the recomputed context is at most ~40 mel frames per
+ * output (1 for short-context models), capped at 4 (60 ms of extra latency at 50 fps).
+ */
+export function outputsPerRunFor(manifest: Pick<IGeneratorManifest, 'contextFrames'>): number {
+  return Math.min(4, Math.max(1, Math.ceil(manifest.contextFrames / 40)));
 }

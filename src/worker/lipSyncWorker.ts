@@ -23,7 +23,7 @@ import {
   type ExecutionProvider,
   type IModelSession,
 } from '../models/onnxBackend.ts';
-import { StreamingGenerator } from '../models/streamingGenerator.ts';
+import { StreamingGenerator, outputsPerRunFor } from '../models/streamingGenerator.ts';
 import { generateLipsTrackAsync } from '../models/generateLipsTrack.ts';
 import { loadModelBytesAsync } from '../models/loadModelBytes.ts';
 import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
@@ -51,6 +51,8 @@ export interface IWorkerInfo {
   readonly wasmThreads: number;
   readonly frameRateHz: number;
   readonly lookaheadMs: number;
+  /** Output frames the generator produces per run (batching delay: outputsPerRun − 1 frames). */
+  readonly outputsPerRun: number;
   readonly manifest: IModelManifest;
   /** True when the metric encoders were loaded, so `scoreAsync` measures PLRS and A/V offset. */
   readonly telemetryEncoders: boolean;
@@ -396,6 +398,7 @@ const api = {
       wasmThreads: onnxWasmThreads(),
       frameRateHz: m.generator.frameRateHz,
       lookaheadMs: (m.generator.lookaheadFrames * HOP * 1000) / SR,
+      outputsPerRun: outputsPerRunFor(m.generator),
       manifest: m,
       telemetryEncoders: encoders !== null,
     };
