@@ -11,6 +11,7 @@ import { proxy, transfer } from 'comlink';
 import { defaultCaptureProcessorUrl, defaultWorkerUrl } from '../assetUrls.ts';
 import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.ts';
 import { AudioSourceError, LipSyncError } from '../errors.ts';
+import { createAudioClock, type AudioClock } from '../playout/audioClock.ts';
 import { LipsPlayout } from '../playout/lipsPlayout.ts';
 import type { LipsPlayoutState } from '../playout/lipsPlayout.ts';
 import {
@@ -78,6 +79,8 @@ interface Session {
   streamId: number;
   playout: LipsPlayout | null;
   playbackDelaySec: number;
+  /** Audio-clock time being heard, for playback sources (set once the delay is known). */
+  playbackClock: AudioClock | null;
   micLagSec: number;
   frames: number;
   /** Live sync monitor of this stream (see `onTelemetryObservable`). */
@@ -227,6 +230,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       streamId: nextStreamId++,
       playout: null,
       playbackDelaySec: 0,
+      playbackClock: null,
       micLagSec: 0.1,
       frames: 0,
       telemetry: null,
@@ -270,6 +274,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
         session.playbackDelaySec = o.audioDelayCompensation
           ? algorithmicSec + o.processingMarginMs / 1000
           : 0;
+        session.playbackClock = createAudioClock(context, { offsetSec: -session.playbackDelaySec });
         if (o.playAudio) {
           session.delay = context.createDelay(2);
           session.delay.delayTime.value = session.playbackDelaySec;
@@ -370,12 +375,9 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   }
 
   private _playoutTime(session: Session): number {
-    const ctx = session.lease!.context;
-    if (session.source?.playback) {
-      const out = ctx.outputLatency || ctx.baseLatency || 0;
-      return ctx.currentTime - out - session.playbackDelaySec;
-    }
-    return ctx.currentTime - session.micLagSec - 0.01;
+    // Playback: the sound heard now left the capture tap `playbackDelaySec` + output latency ago.
+    if (session.playbackClock) return session.playbackClock.now();
+    return session.lease!.context.currentTime - session.micLagSec - 0.01;
   }
 
   private _renderFrame(): void {
