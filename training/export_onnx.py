@@ -26,6 +26,7 @@ import torch
 from training.models.common import load_ckpt
 from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, TAU, MeshEncoder, SpeechEncoder
 from training.models.generator import MELS, OUT, LipGenerator, count_params
+from training.models.streaming import StatefulLipGenerator
 from training.spec import FEATURES, spec_hash
 
 OPSET = 17
@@ -34,12 +35,14 @@ ALLOWED_OPS = {"Conv", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "Ge
                "ReduceSum", "Sqrt", "Constant", "Identity", "Unsqueeze", "Shape", "Gather", "Cast"}
 
 
-def _export(model: torch.nn.Module, example, in_name: str, out_name: str, dyn: dict) -> bytes:
+def _export(model: torch.nn.Module, example, in_name, out_name, dyn: dict) -> bytes:
     model.eval()
     buf = io.BytesIO()
+    ins = list(in_name) if isinstance(in_name, (list, tuple)) else [in_name]
+    outs = list(out_name) if isinstance(out_name, (list, tuple)) else [out_name]
     with torch.no_grad():
-        torch.onnx.export(model, (example,), buf, input_names=[in_name], output_names=[out_name], opset_version=OPSET,
-                          dynamic_axes=dyn, do_constant_folding=True)
+        torch.onnx.export(model, tuple(example) if isinstance(example, (list, tuple)) else (example,), buf, input_names=ins,
+                          output_names=outs, opset_version=OPSET, dynamic_axes=dyn, do_constant_folding=True)
     m = onnx.load_from_string(buf.getvalue())
     onnx.checker.check_model(m)
     ops = {n.op_type for n in m.graph.node}
@@ -49,8 +52,10 @@ def _export(model: torch.nn.Module, example, in_name: str, out_name: str, dyn: d
     return buf.getvalue()
 
 
-def export_generator(g: LipGenerator) -> bytes:
-    return _export(g, torch.zeros(1, 64, MELS) - 5.0, "mel", "lips", {"mel": {1: "T"}, "lips": {1: "U"}})
+def export_generator(g: StatefulLipGenerator) -> bytes:
+    """The stateful graph: one file serves streaming (state carried) and offline (one run from zeros)."""
+    ins, outs = ["mel", *g.state_names], ["lips", *[f"next_{n}" for n in g.state_names]]
+    return _export(g, [torch.zeros(1, 64, MELS) - 5.0, *g.zero_state()], ins, outs, {"mel": {1: "T"}, "lips": {1: "U"}})
 
 
 def export_speech(s: SpeechEncoder) -> bytes:
@@ -65,12 +70,11 @@ def _sha(b: bytes) -> str:
     return hashlib.sha256(b).hexdigest()
 
 
-def _fixture(path: Path, name: str, in_name: str, x: torch.Tensor, y: torch.Tensor, tol: float) -> None:
+def _fixture(path: Path, name: str, inputs: dict[str, torch.Tensor], outputs: dict[str, torch.Tensor], tol: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    t = lambda d, r: {k: {"dims": list(v.shape), "data": [r(float(x)) for x in v.flatten()]} for k, v in d.items()}
     path.write_text(json.dumps({
-        "model": name, "inputName": in_name, "inputDims": list(x.shape),
-        "input": [round(float(v), 6) for v in x.flatten()],
-        "outputDims": list(y.shape), "output": [float(v) for v in y.flatten()], "tolerance": tol,
+        "model": name, "inputs": t(inputs, lambda x: round(x, 6)), "outputs": t(outputs, lambda x: x), "tolerance": tol,
         "$comment": "PyTorch reference written by training/export_onnx.py; ONNX (wasm/webgpu) must match within tolerance.",
     }))
 
@@ -101,9 +105,10 @@ def main():
         m.load_state_dict(c["model"]["mesh"])
     for x in (g, s, m):
         x.eval()
+    sg = StatefulLipGenerator(g).eval()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    files = {"generator.onnx": export_generator(g), "speech_encoder.onnx": export_speech(s), "mesh_encoder.onnx": export_mesh(m)}
+    files = {"generator.onnx": export_generator(sg), "speech_encoder.onnx": export_speech(s), "mesh_encoder.onnx": export_mesh(m)}
     for name, b in files.items():
         (out / name).write_bytes(b)
     speech_params = count_params(s) - count_params(s.phone_head)
@@ -114,7 +119,13 @@ def main():
             "outputKind": "lips-v1-displacement", "inputName": "mel", "outputName": "lips",
             "featureSpec": FEATURES["version"], "melFramesPerOutputFrame": 2, "frameRateHz": 50,
             "contextFrames": g.context_frames, "lookaheadFrames": g.lookahead,
-            "lookaheadMs": g.lookahead * 10, "inputShape": [1, "T", MELS], "outputShape": [1, "ceil(T/2)", OUT],
+            "lookaheadMs": g.lookahead * 10, "inputShape": [1, "2n", MELS], "outputShape": [1, "n", OUT],
+            "state": {
+                "inputs": sg.state_names, "outputs": [f"next_{n}" for n in sg.state_names], "shapes": sg.state_shapes(),
+                "outputLagFrames": sg.output_lag,
+                "$comment": "stateful streaming: feed `next_*` back as `state_*` (zeros start a stream); a run on 2n mel "
+                "frames returns n lips frames, the first being frame (steps run before) - outputLagFrames",
+            },
             "parameters": count_params(g), "architecture": f"causal dilated TCN: stem Conv(k3,s2) + {len(g.blocks)} residual "
             f"blocks (k3, dilations {g.config['dilations']}, {g.config['channels']} ch, GELU) + look-ahead shift + 1x1 head; "
             "log-mel mean/std baked in",
@@ -148,12 +159,17 @@ def main():
         else:
             mel = torch.from_numpy(np.random.default_rng(0).normal(-6, 3, (1, 48, MELS)).astype(np.float32))
         with torch.no_grad():
-            _fixture(fx / "generator.json", "generator", "mel", mel, g(mel), 1e-4)
+            # two runs: the fixture is the second, so non-zero carried state is checked too
+            first = sg(mel[:, :24], *sg.zero_state())
+            state = dict(zip(sg.state_names, first[1:]))
+            second = sg(mel[:, 24:], *state.values())
+            _fixture(fx / "generator.json", "generator", {"mel": mel[:, 24:], **state},
+                     dict(zip(["lips", *[f"next_{n}" for n in sg.state_names]], second)), 1e-4)
             sw = torch.stack([mel[0, :SPEECH_WINDOW], mel[0, 10 : 10 + SPEECH_WINDOW]])
-            _fixture(fx / "speech_encoder.json", "speech_encoder", "mel", sw, s(sw), 1e-4)
+            _fixture(fx / "speech_encoder.json", "speech_encoder", {"mel": sw}, {"embedding": s(sw)}, 1e-4)
             lw = g(mel)[0, :MESH_WINDOW][None].repeat(2, 1, 1)
             lw[1] = lw[1] * 1.5
-            _fixture(fx / "mesh_encoder.json", "mesh_encoder", "lips", lw, m(lw), 1e-4)
+            _fixture(fx / "mesh_encoder.json", "mesh_encoder", {"lips": lw}, {"embedding": m(lw)}, 1e-4)
         print(f"fixtures -> {fx}")
 
 

@@ -27,6 +27,23 @@ export interface IGeneratorManifest {
   readonly contextFrames: number;
   /** Look-ahead (mel frames) an output needs past its own frame. */
   readonly lookaheadFrames: number;
+  /**
+   * Present when the graph carries its context as state tensors (streamed incrementally); absent for
+   * a fixed-window graph (every run re-reads `contextFrames` of history).
+   */
+  readonly state?: IGeneratorStateManifest;
+}
+
+/** State tensors of a stateful generator: feed output i back as input i; zeros start a stream. */
+export interface IGeneratorStateManifest {
+  /** State input names, in order. */
+  readonly inputs: readonly string[];
+  /** The matching next-state output names. */
+  readonly outputs: readonly string[];
+  /** Shape of each state tensor. */
+  readonly shapes: readonly (readonly number[])[];
+  /** A run's first output is lips frame (steps run before it) − outputLagFrames: the look-ahead, in output frames. */
+  readonly outputLagFrames: number;
 }
 
 /** Description of a speech-mesh encoder pair used for live telemetry (optional). */
@@ -78,5 +95,30 @@ export function validateModelManifest(value: unknown): IModelManifest {
   }
   need((gen.melFramesPerOutputFrame as number) >= 1, 'generator.melFramesPerOutputFrame must be ≥ 1');
   need(typeof gen.inputName === 'string' && typeof gen.outputName === 'string', 'generator input/output names');
+  if (gen.state !== undefined) {
+    validateState(gen.state);
+    need(
+      gen.state.outputLagFrames * (gen.melFramesPerOutputFrame as number) === gen.lookaheadFrames,
+      'generator.state.outputLagFrames × melFramesPerOutputFrame must equal lookaheadFrames',
+    );
+  }
   return m as IModelManifest;
+}
+
+function validateState(state: unknown): void {
+  const st = state as Partial<IGeneratorStateManifest>;
+  need(st && typeof st === 'object', 'generator.state must be an object');
+  const names = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  need(names(st.inputs) && names(st.outputs), 'generator.state.inputs/outputs must be lists of names');
+  need(st.inputs!.length === st.outputs!.length, 'generator.state.inputs and outputs must pair up');
+  need(
+    Array.isArray(st.shapes) &&
+      st.shapes.length === st.inputs!.length &&
+      st.shapes.every((d) => Array.isArray(d) && d.every((x) => Number.isInteger(x) && x > 0)),
+    'generator.state.shapes must give one positive integer shape per state input',
+  );
+  need(
+    Number.isInteger(st.outputLagFrames) && (st.outputLagFrames as number) >= 0,
+    'generator.state.outputLagFrames must be a non-negative integer',
+  );
 }

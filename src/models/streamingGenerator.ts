@@ -132,8 +132,9 @@ export class StreamingGenerator {
 
 /**
  * Outputs per run for a generator: enough that the recomputed context is at most ~40 mel frames per
- * output (1 for short-context models), capped at 4 (60 ms of extra latency at 50 fps).
+ * output (1 for short-context and stateful models), capped at 4 (60 ms of extra latency at 50 fps).
  */
-export function outputsPerRunFor(manifest: Pick<IGeneratorManifest, 'contextFrames'>): number {
+export function outputsPerRunFor(manifest: Pick<IGeneratorManifest, 'contextFrames' | 'state'>): number {
+  if (manifest.state) return 1; // a stateful graph recomputes nothing
   return Math.min(4, Math.max(1, Math.ceil(manifest.contextFrames / 40)));
 }

@@ -23,7 +23,13 @@ import {
   type ExecutionProvider,
   type IModelSession,
 } from '../models/onnxBackend.ts';
-import { StreamingGenerator, outputsPerRunFor } from '../models/streamingGenerator.ts';
+import { outputsPerRunFor } from '../models/streamingGenerator.ts';
+import {
+  createGeneratorStream,
+  createOfflineGeneratorRunner,
+  type GeneratorSession,
+  type IGeneratorStream,
+} from '../models/generatorRunners.ts';
 import { generateLipsTrackAsync } from '../models/generateLipsTrack.ts';
 import { loadModelBytesAsync } from '../models/loadModelBytes.ts';
 import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
@@ -84,7 +90,7 @@ interface StreamState {
   readonly port: MessagePort | null;
   readonly sink: FrameSink;
   readonly logMel: StreamingLogMel;
-  readonly generator: StreamingGenerator;
+  readonly generator: IGeneratorStream;
   /** AudioContext time of the stream's 16 kHz sample 0. */
   t0: number | null;
   samples: number;
@@ -146,23 +152,22 @@ function pushRunMs(history: number[], ms: number): void {
   if (history.length > RUN_HISTORY) history.shift();
 }
 
-async function runGenerator(mel: Float32Array, frames: number): Promise<Float32Array> {
-  const { m, s } = requireReady();
-  let elapsed = 0;
-  const out = await serialRun(async () => {
-    const t = performance.now();
-    const r = await s.runAsync({
-      [m.generator.inputName]: { data: mel, dims: [1, frames, FEATURES_V1.melBands] },
+/** The generator session as the runners see it: every run serialised with the encoders and timed. */
+const timedGenerator: GeneratorSession = {
+  async runAsync(feeds) {
+    const { s } = requireReady();
+    let elapsed = 0;
+    const out = await serialRun(async () => {
+      const t = performance.now();
+      const r = await s.runAsync(feeds);
+      elapsed = performance.now() - t;
+      return r;
     });
-    elapsed = performance.now() - t;
-    return r;
-  });
-  pushRunMs(runMs, elapsed);
-  generatorRuns++;
-  const y = out[m.generator.outputName];
-  if (!y) throw new Error(`Generator output "${m.generator.outputName}" missing.`);
-  return y.data;
-}
+    pushRunMs(runMs, elapsed);
+    generatorRuns++;
+    return out;
+  },
+};
 
 function ingest(stream: StreamState, chunk: AudioChunk): void {
   const x = chunk.samples;
@@ -204,7 +209,7 @@ async function pump(stream: StreamState): Promise<void> {
   try {
     do {
       stream.dirty = false;
-      const block = await stream.generator.pumpAsync(runGenerator);
+      const block = await stream.generator.pumpAsync();
       if (!block || stream.closed) break;
       droppedChunks += block.droppedOutputs;
       stream.droppedOutputs += block.droppedOutputs;
@@ -266,7 +271,7 @@ function newStream(port: MessagePort | null, sink: FrameSink): StreamState {
     port,
     sink,
     logMel: new StreamingLogMel(FEATURES_V1),
-    generator: new StreamingGenerator(m.generator, FEATURES_V1.melBands),
+    generator: createGeneratorStream(m.generator, timedGenerator),
     t0: null,
     samples: 0,
     hopEnergy: new Float64Array(1024),
@@ -449,7 +454,11 @@ const api = {
    */
   async generateOfflineAsync(samples16k: Float32Array): Promise<LipsFrameBlock> {
     const { m } = requireReady();
-    const track = await generateLipsTrackAsync(samples16k, m.generator, runGenerator);
+    const track = await generateLipsTrackAsync(
+      samples16k,
+      m.generator,
+      createOfflineGeneratorRunner(m.generator, timedGenerator),
+    );
     const block: LipsFrameBlock = {
       frames: track.frames,
       firstTimeSec: 0,

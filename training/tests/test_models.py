@@ -18,6 +18,7 @@ import torch
 from training.export_onnx import ALLOWED_OPS, export_generator, export_mesh, export_speech
 from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, MeshEncoder, SpeechEncoder, info_nce
 from training.models.generator import LipGenerator, count_params
+from training.models.streaming import StatefulLipGenerator
 
 torch.set_num_threads(2)
 
@@ -98,11 +99,35 @@ def test_encoders_unit_norm_and_infonce():
 
 def test_export_and_onnx_checker():
     torch.manual_seed(0)
-    for blob in (export_generator(_random_generator(8)), export_speech(SpeechEncoder()), export_mesh(MeshEncoder())):
+    for blob in (export_generator(StatefulLipGenerator(_random_generator(8))), export_speech(SpeechEncoder()), export_mesh(MeshEncoder())):
         model = onnx.load_from_string(blob)
         onnx.checker.check_model(model)
         assert model.opset_import[0].version == 17
         assert {n.op_type for n in model.graph.node} <= ALLOWED_OPS
-    g = onnx.load(io.BytesIO(export_generator(_random_generator(0))))
+    g = onnx.load(io.BytesIO(export_generator(StatefulLipGenerator(_random_generator(0)))))
     dims = g.graph.input[0].type.tensor_type.shape.dim
     assert dims[1].dim_param == "T" and dims[2].dim_value == 80
+    assert [i.name for i in g.graph.input] == ["mel", "state_stem", *[f"state_{i}" for i in range(8)]]
+
+
+@pytest.mark.parametrize("L", [0, 4, 12])
+def test_stateful_generator_streams_to_the_offline_output(L):
+    """Chunks of any size with carried state give the offline graph's frames, `output_lag` steps late."""
+    g = _random_generator(L)
+    sg = StatefulLipGenerator(g)
+    x = torch.randn(1, 160, 80) * 3 - 6
+    with torch.no_grad():
+        offline = g(x)[0]
+        state, outs, t = sg.zero_state(), [], 0
+        for n in (1, 3, 1, 8, 2, 25, 40):
+            r = sg(x[:, 2 * t : 2 * (t + n)], *state)
+            outs.append(r[0][0])
+            state, t = list(r[1:]), t + n
+        streamed = torch.cat(outs)
+    lag = sg.output_lag
+    assert lag == L // 2
+    assert torch.allclose(streamed[lag:], offline[: 80 - lag], atol=1e-5)
+    # a wrong state (zeros mid-stream) must change the output: the state really carries context
+    with torch.no_grad():
+        cold = sg(x[:, 100:120], *sg.zero_state())[0][0]
+    assert (cold - streamed[50:60]).abs().max() > 1e-3

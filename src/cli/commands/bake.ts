@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { resampleTo16k } from '../../features/resampleTo16k.ts';
 import { generateLipsTrackAsync, type ILipsTrack } from '../../models/generateLipsTrack.ts';
 import { validateModelManifest } from '../../models/modelManifest.ts';
+import { createOfflineGeneratorRunner } from '../../models/generatorRunners.ts';
 import { configureOnnxRuntime, createModelSessionAsync } from '../../models/onnxBackend.ts';
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
 import { CliError } from '../cliError.ts';
@@ -76,15 +77,11 @@ export async function bakeWavAsync(wavPath: string, manifestPath: string): Promi
   const session = await createModelSessionAsync(readFileSync(modelPath), ['wasm'], 'generator');
   try {
     const samples = wav.sampleRateHz === 16000 ? wav.samples : resampleTo16k(wav.samples, wav.sampleRateHz);
-    return await generateLipsTrackAsync(samples, manifest.generator, async (mel, frames) => {
-      const g = manifest.generator;
-      const out = await session.runAsync({
-        [g.inputName]: { data: mel, dims: [1, frames, mel.length / frames] },
-      });
-      const y = out[g.outputName];
-      if (!y) throw new CliError(`bake: the model has no output "${g.outputName}".`);
-      return y.data;
-    });
+    return await generateLipsTrackAsync(
+      samples,
+      manifest.generator,
+      createOfflineGeneratorRunner(manifest.generator, session),
+    );
   } finally {
     await session.releaseAsync();
   }

@@ -6,13 +6,16 @@ import { createModelSessionAsync, type ExecutionProvider, type IModelSession } f
 import { loadModelBytesAsync } from '../../../src/models/loadModelBytes.ts';
 import { validateModelManifest, type IModelManifest } from '../../../src/models/modelManifest.ts';
 
+interface ITensorJson {
+  dims: number[];
+  data: number[];
+}
 interface IFixture {
   model: string;
-  inputName: string;
-  inputDims: number[];
-  input: number[];
-  outputDims: number[];
-  output: number[];
+  /** Every graph input (the stateful generator also takes its carried state). */
+  inputs: Record<string, ITensorJson>;
+  /** Every graph output (the generator also returns its next state). */
+  outputs: Record<string, ITensorJson>;
   tolerance: number;
 }
 
@@ -39,14 +42,17 @@ describe('models/: ONNX parity with PyTorch', function () {
     expect(manifest.generator.outputKind).to.equal('lips-v1-displacement');
     expect(manifest.generator.melFramesPerOutputFrame).to.equal(2);
     expect(manifest.generator.frameRateHz).to.equal(50);
+    expect(manifest.generator.state?.outputLagFrames, 'stateful graph, look-ahead in frames').to.equal(
+      manifest.generator.lookaheadFrames / 2,
+    );
     expect(manifest.metricEncoders?.speechWindowFrames).to.equal(20);
     expect(manifest.metricEncoders?.meshWindowFrames).to.equal(10);
   });
 
   const cases = [
-    { fixture: 'generator', file: () => manifest.generator.file, sha: () => manifest.generator.sha256, out: () => manifest.generator.outputName },
-    { fixture: 'speech_encoder', file: () => manifest.metricEncoders!.speechFile, sha: () => undefined, out: () => manifest.metricEncoders!.speechOutputName },
-    { fixture: 'mesh_encoder', file: () => manifest.metricEncoders!.meshFile, sha: () => undefined, out: () => manifest.metricEncoders!.meshOutputName },
+    { fixture: 'generator', file: () => manifest.generator.file, sha: () => manifest.generator.sha256 },
+    { fixture: 'speech_encoder', file: () => manifest.metricEncoders!.speechFile, sha: () => undefined },
+    { fixture: 'mesh_encoder', file: () => manifest.metricEncoders!.meshFile, sha: () => undefined },
   ];
   for (const backend of ['wasm', 'webgpu'] as ExecutionProvider[]) {
     for (const c of cases) {
@@ -57,12 +63,18 @@ describe('models/: ONNX parity with PyTorch', function () {
         const session = await createModelSessionAsync(bytes, [backend], c.fixture);
         sessions.push(session);
         expect(session.backend).to.equal(backend);
-        const out = await session.runAsync({ [fx.inputName]: { data: new Float32Array(fx.input), dims: fx.inputDims } });
-        const y = out[c.out()];
-        expect(y.dims).to.deep.equal(fx.outputDims);
-        let maxDiff = 0;
-        for (let i = 0; i < fx.output.length; i++) maxDiff = Math.max(maxDiff, Math.abs(y.data[i] - fx.output[i]));
-        expect(maxDiff, `max |onnx(${backend}) - pytorch|`).to.be.lessThan(fx.tolerance);
+        const feeds = Object.fromEntries(
+          Object.entries(fx.inputs).map(([name, t]) => [name, { data: new Float32Array(t.data), dims: t.dims }]),
+        );
+        const out = await session.runAsync(feeds);
+        expect(Object.keys(out).sort()).to.deep.equal(Object.keys(fx.outputs).sort());
+        for (const [name, want] of Object.entries(fx.outputs)) {
+          const y = out[name];
+          expect(y.dims, name).to.deep.equal(want.dims);
+          let maxDiff = 0;
+          for (let i = 0; i < want.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(y.data[i] - want.data[i]));
+          expect(maxDiff, `max |onnx(${backend}) - pytorch| of ${name}`).to.be.lessThan(fx.tolerance);
+        }
       });
     }
   }

@@ -1,0 +1,87 @@
+/**
+ * Binds an ONNX session to a generator manifest: the one place that knows how a fixed-window or a
+ * stateful graph is fed, shared by the worker (streaming and bake) and the CLI (bake in Node).
+ */
+import { FEATURES_V1 } from '../features/featureSpec.ts';
+import type { IGeneratorManifest } from './modelManifest.ts';
+import type { IFloatTensor, IModelSession } from './onnxBackend.ts';
+import { StatefulStreamingGenerator, statefulAsOfflineRunner, type StatefulGeneratorRunner } from './statefulGenerator.ts';
+import { StreamingGenerator, type GeneratorRunner, type IGeneratedBlock } from './streamingGenerator.ts';
+
+/** What runs the graph: an `IModelSession`, or a wrapper that queues and times it. */
+export type GeneratorSession = Pick<IModelSession, 'runAsync'>;
+
+/** One audio stream's generator, whatever the graph's streaming form. */
+export interface IGeneratorStream {
+  /** Output frames a run waits for (1 = no batching delay). */
+  readonly outputsPerRun: number;
+  /** Global index of the next output frame to be produced. */
+  readonly nextOutput: number;
+  /** Mel frames received so far. */
+  readonly melFramesReceived: number;
+  appendMel(data: Float32Array, frames: number): void;
+  /** Runs the model on what is ready; null when no output is final yet. */
+  pumpAsync(): Promise<IGeneratedBlock | null>;
+}
+
+const MELS = FEATURES_V1.melBands;
+
+function output(out: Record<string, IFloatTensor>, name: string): Float32Array {
+  const y = out[name];
+  if (!y) throw new Error(`Generator output "${name}" missing; got [${Object.keys(out).join(', ')}].`);
+  return y.data;
+}
+
+function windowRunner(g: IGeneratorManifest, session: GeneratorSession): GeneratorRunner {
+  return async (mel, frames) =>
+    output(await session.runAsync({ [g.inputName]: { data: mel, dims: [1, frames, MELS] } }), g.outputName);
+}
+
+function statefulRunner(g: IGeneratorManifest, session: GeneratorSession): StatefulGeneratorRunner {
+  const spec = g.state!;
+  return async (mel, frames, state) => {
+    const feeds: Record<string, IFloatTensor> = { [g.inputName]: { data: mel, dims: [1, frames, MELS] } };
+    spec.inputs.forEach((name, i) => (feeds[name] = { data: state[i] as Float32Array, dims: spec.shapes[i] }));
+    const out = await session.runAsync(feeds);
+    return { lips: output(out, g.outputName), state: spec.outputs.map((name) => output(out, name)) };
+  };
+}
+
+/**
+ * A streaming generator for one audio stream.
+ * @param g defines the generator's framing
+ * @param session defines what runs the graph
+ * @param maxBacklogFrames defines the backlog (mel frames) above which the oldest are dropped
+ */
+export function createGeneratorStream(
+  g: IGeneratorManifest,
+  session: GeneratorSession,
+  maxBacklogFrames?: number,
+): IGeneratorStream {
+  return g.state
+    ? bindRunner(new StatefulStreamingGenerator(g, MELS, maxBacklogFrames), statefulRunner(g, session))
+    : bindRunner(new StreamingGenerator(g, MELS, maxBacklogFrames), windowRunner(g, session));
+}
+
+type Streamer<R> = Omit<IGeneratorStream, 'pumpAsync'> & { pumpAsync(run: R): Promise<IGeneratedBlock | null> };
+
+function bindRunner<R>(gen: Streamer<R>, run: R): IGeneratorStream {
+  return {
+    get outputsPerRun() {
+      return gen.outputsPerRun;
+    },
+    get nextOutput() {
+      return gen.nextOutput;
+    },
+    get melFramesReceived() {
+      return gen.melFramesReceived;
+    },
+    appendMel: (data, frames) => gen.appendMel(data, frames),
+    pumpAsync: () => gen.pumpAsync(run),
+  };
+}
+
+/** Runs the whole log-mel of an utterance at once (`generateLipsTrackAsync`), for either graph form. */
+export function createOfflineGeneratorRunner(g: IGeneratorManifest, session: GeneratorSession): GeneratorRunner {
+  return g.state ? statefulAsOfflineRunner(g, statefulRunner(g, session)) : windowRunner(g, session);
+}
