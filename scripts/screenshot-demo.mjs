@@ -70,7 +70,31 @@ try {
       process.env.EP ?? 'wasm',
     ));
   console.log(clicked ? `playing ${clicked}` : 'no clips to play');
-  await new Promise((r) => setTimeout(r, Number(process.env.WAIT_MS ?? (haveModels ? 4500 : 1500))));
+  const waitMs = Number(process.env.WAIT_MS ?? (haveModels ? 4500 : 1500));
+  // Shoot on an open mouth: after WAIT_MS (so the HUD charts have history), at the first rendered frame
+  // whose inner lips are ≥ 6 mm apart (lips-v1 points 15 and 19), or give up 6 s later.
+  const aperture = await page.evaluate(
+    (wait) =>
+      new Promise((resolve) => {
+        const b = window.demo.lipSync.behavior;
+        const t0 = performance.now();
+        let best = 0;
+        const done = (v) => {
+          obs?.remove();
+          resolve(v);
+        };
+        const obs = b?.onFrameObservable.add((f) => {
+          const p = f.points;
+          const mm = 1000 * Math.hypot(p[45] - p[57], p[46] - p[58], p[47] - p[59]);
+          if (performance.now() - t0 < wait) return;
+          best = Math.max(best, mm);
+          if (mm >= 6) done(mm);
+        });
+        setTimeout(() => done(best), wait + 6000);
+      }),
+    waitMs,
+  );
+  console.log(`inner-lip aperture at the shot: ${Number(aperture).toFixed(1)} mm`);
   const state = await page.evaluate(() => ({
     message: document.getElementById('message')?.textContent,
     stats: document.getElementById('stats')?.textContent,

@@ -67,6 +67,11 @@ export class DemoLipSync {
     };
   }
 
+  /** The behavior in use (null before `attach`): for scripts that watch its frames. */
+  get behavior(): PerceptualLipSyncBehavior | null {
+    return this._behavior;
+  }
+
   /** Starts a source, re-creating the behavior first if a construction-time setting changed. */
   async startAsync(source: LipSyncSource, settings: IDemoLipSyncSettings): Promise<void> {
     if (!this._mesh) throw new Error('DemoLipSync: attach a mesh first');
