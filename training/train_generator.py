@@ -240,13 +240,22 @@ def run(args):
         log(f"val L={L}: {res[L]}")
     write_json(out / "val.json", {str(k): v for k, v in res.items()})
     if args.mode == "sweep":
-        # rule: lowest val MTM; a larger L must beat the smaller one by > 5 ms (one 20 ms frame / 4) to be worth its latency
-        best = heads[0]
-        for L in heads[1:]:
-            if res[L]["mtm_ms"] is not None and res[L]["mtm_ms"] < res[best]["mtm_ms"] - 5.0:
-                best = L
-        write_json(out / "choice.json", {"lookahead": best, "rule": "lowest val MTM; larger L must win by > 5 ms"})
+        best = choose_lookahead(res, args.max_lookahead_ms)
+        write_json(out / "choice.json", {"lookahead": best, "rule": LOOKAHEAD_RULE.format(args.max_lookahead_ms)})
         log(f"chosen look-ahead L = {best} mel frames ({best * 10} ms)")
+
+
+LOOKAHEAD_RULE = "lowest val MTM among look-aheads <= {} ms (the mic-to-morph latency budget)"
+
+
+def choose_lookahead(res: dict, max_lookahead_ms: int) -> int:
+    """Lowest val MTM among the look-aheads that fit the latency budget: issue #8 allows 100 ms mic-to-morph,
+    of which the 25 ms analysis window, the 10 ms capture chunk and ~20 ms of processing and rendering
+    leave ~45 ms, so 40 ms of look-ahead at most. Larger L still appear in the trade-off curve."""
+    fits = [L for L in sorted(res) if L * 10 <= max_lookahead_ms and res[L]["mtm_ms"] is not None]
+    if not fits:
+        raise SystemExit(f"no look-ahead <= {max_lookahead_ms} ms was scored")
+    return min(fits, key=lambda L: res[L]["mtm_ms"])
 
 
 def main():
@@ -255,6 +264,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--mode", choices=["sweep", "finetune"], default="sweep")
     ap.add_argument("--lookaheads", type=int, nargs="+", default=[0, 4, 8, 12])
+    ap.add_argument("--max-lookahead-ms", type=int, default=40, help="latency budget for the look-ahead choice")
     ap.add_argument("--lookahead", type=int, default=8)
     ap.add_argument("--init", help="sweep checkpoint (finetune)")
     ap.add_argument("--encoders", help="loss-copy encoders.pt (perceptual loss)")

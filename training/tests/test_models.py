@@ -131,3 +131,14 @@ def test_stateful_generator_streams_to_the_offline_output(L):
     with torch.no_grad():
         cold = sg(x[:, 100:120], *sg.zero_state())[0][0]
     assert (cold - streamed[50:60]).abs().max() > 1e-3
+
+
+def test_lookahead_choice_is_the_best_mtm_within_the_latency_budget():
+    from training.train_generator import choose_lookahead
+
+    res = {0: {"mtm_ms": 25.6}, 4: {"mtm_ms": 21.9}, 8: {"mtm_ms": 17.4}, 12: {"mtm_ms": 16.5}}
+    assert choose_lookahead(res, 40) == 4
+    assert choose_lookahead(res, 120) == 12
+    assert choose_lookahead({0: {"mtm_ms": 20.0}, 4: {"mtm_ms": 22.0}}, 40) == 0
+    with pytest.raises(SystemExit):
+        choose_lookahead({8: {"mtm_ms": 1.0}}, 40)
