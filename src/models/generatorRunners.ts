@@ -3,6 +3,7 @@
  * stateful graph is fed, shared by the worker (streaming and bake) and the CLI (bake in Node).
  */
 import { FEATURES_V1 } from '../features/featureSpec.ts';
+import { createGeneratorOutputToLips } from './generatorOutput.ts';
 import type { IGeneratorManifest } from './modelManifest.ts';
 import type { IFloatTensor, IModelSession } from './onnxBackend.ts';
 import { StatefulStreamingGenerator, statefulAsOfflineRunner, type StatefulGeneratorRunner } from './statefulGenerator.ts';
@@ -32,35 +33,44 @@ function output(out: Record<string, IFloatTensor>, name: string): Float32Array {
   return y.data;
 }
 
-function windowRunner(g: IGeneratorManifest, session: GeneratorSession): GeneratorRunner {
-  return async (mel, frames) =>
-    output(await session.runAsync({ [g.inputName]: { data: mel, dims: [1, frames, MELS] } }), g.outputName);
+/** How the graph is run: its session, and for `flame-vertices` outputs the neutral mesh. */
+export interface IGeneratorBinding {
+  readonly session: GeneratorSession;
+  /** `templateFile` contents (see `parseFlameTemplate`), for `flame-vertices` generators. */
+  readonly template?: Float32Array;
 }
 
-function statefulRunner(g: IGeneratorManifest, session: GeneratorSession): StatefulGeneratorRunner {
+function windowRunner(g: IGeneratorManifest, { session, template }: IGeneratorBinding): GeneratorRunner {
+  const toLips = createGeneratorOutputToLips(g, template);
+  return async (mel, frames) =>
+    toLips(output(await session.runAsync({ [g.inputName]: { data: mel, dims: [1, frames, MELS] } }), g.outputName));
+}
+
+function statefulRunner(g: IGeneratorManifest, { session, template }: IGeneratorBinding): StatefulGeneratorRunner {
   const spec = g.state!;
+  const toLips = createGeneratorOutputToLips(g, template);
   return async (mel, frames, state) => {
     const feeds: Record<string, IFloatTensor> = { [g.inputName]: { data: mel, dims: [1, frames, MELS] } };
     spec.inputs.forEach((name, i) => (feeds[name] = { data: state[i] as Float32Array, dims: spec.shapes[i] }));
     const out = await session.runAsync(feeds);
-    return { lips: output(out, g.outputName), state: spec.outputs.map((name) => output(out, name)) };
+    return { lips: toLips(output(out, g.outputName)), state: spec.outputs.map((name) => output(out, name)) };
   };
 }
 
 /**
  * A streaming generator for one audio stream.
  * @param g defines the generator's framing
- * @param session defines what runs the graph
+ * @param binding defines what runs the graph
  * @param maxBacklogFrames defines the backlog (mel frames) above which the oldest are dropped
  */
 export function createGeneratorStream(
   g: IGeneratorManifest,
-  session: GeneratorSession,
+  binding: IGeneratorBinding,
   maxBacklogFrames?: number,
 ): IGeneratorStream {
   return g.state
-    ? bindRunner(new StatefulStreamingGenerator(g, MELS, maxBacklogFrames), statefulRunner(g, session))
-    : bindRunner(new StreamingGenerator(g, MELS, maxBacklogFrames), windowRunner(g, session));
+    ? bindRunner(new StatefulStreamingGenerator(g, MELS, maxBacklogFrames), statefulRunner(g, binding))
+    : bindRunner(new StreamingGenerator(g, MELS, maxBacklogFrames), windowRunner(g, binding));
 }
 
 type Streamer<R> = Omit<IGeneratorStream, 'pumpAsync'> & { pumpAsync(run: R): Promise<IGeneratedBlock | null> };
@@ -82,6 +92,6 @@ function bindRunner<R>(gen: Streamer<R>, run: R): IGeneratorStream {
 }
 
 /** Runs the whole log-mel of an utterance at once (`generateLipsTrackAsync`), for either graph form. */
-export function createOfflineGeneratorRunner(g: IGeneratorManifest, session: GeneratorSession): GeneratorRunner {
-  return g.state ? statefulAsOfflineRunner(g, statefulRunner(g, session)) : windowRunner(g, session);
+export function createOfflineGeneratorRunner(g: IGeneratorManifest, binding: IGeneratorBinding): GeneratorRunner {
+  return g.state ? statefulAsOfflineRunner(g, statefulRunner(g, binding)) : windowRunner(g, binding);
 }

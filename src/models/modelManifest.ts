@@ -5,14 +5,26 @@
 import { ModelLoadError } from '../errors.ts';
 import { FEATURES_V1 } from '../features/featureSpec.ts';
 
+/** Output kinds the runtime can read. */
+export type GeneratorOutputKind = 'lips-v1-displacement' | 'flame-vertices';
+
 /** Description of the streaming generator (speech log-mel → lips-v1). */
 export interface IGeneratorManifest {
   /** ONNX file, relative to the manifest's URL. */
   readonly file: string;
   /** sha256 of the file, hex; checked after download when `crypto.subtle` exists. */
   readonly sha256?: string;
-  /** What the output means: lips-v1 displacements from the neutral mouth (metres). */
-  readonly outputKind: 'lips-v1-displacement';
+  /**
+   * What the output means: `lips-v1-displacement`, 63 values per frame (metres from the neutral mouth);
+   * or `flame-vertices`, whole FLAME meshes (5023 × 3 absolute positions, metres, as FaceFormer,
+   * CodeTalker or SelfTalk exports produce), reduced in the worker to lips-v1 relative to `templateFile`.
+   */
+  readonly outputKind: GeneratorOutputKind;
+  /**
+   * `flame-vertices` only: the neutral face the outputs move from, 5023 × 3 float32 little-endian, metres,
+   * relative to the manifest's URL (e.g. the subject template a FaceFormer export was trained with).
+   */
+  readonly templateFile?: string;
   /** Input name; shape `[1, T, melBands]` log-mel frames per the feature spec. */
   readonly inputName: string;
   /** Output name; shape `[1, ceil(T / melFramesPerOutputFrame), 63]`, output j aligned to input frame j·k. */
@@ -85,7 +97,14 @@ export function validateModelManifest(value: unknown): IModelManifest {
   need(g && typeof g === 'object', 'missing "generator"');
   const gen = g as Partial<IGeneratorManifest>;
   need(typeof gen.file === 'string', 'generator.file must be a string');
-  need(gen.outputKind === 'lips-v1-displacement', `generator.outputKind ${JSON.stringify(gen.outputKind)} is not supported`);
+  need(
+    gen.outputKind === 'lips-v1-displacement' || gen.outputKind === 'flame-vertices',
+    `generator.outputKind ${JSON.stringify(gen.outputKind)} is not supported (lips-v1-displacement, flame-vertices)`,
+  );
+  need(
+    gen.outputKind !== 'flame-vertices' || typeof gen.templateFile === 'string',
+    'generator.templateFile (the neutral FLAME mesh) is required with outputKind "flame-vertices"',
+  );
   need(
     gen.featureSpec === FEATURES_V1.version,
     `generator was trained on features ${JSON.stringify(gen.featureSpec)}, this runtime computes ${FEATURES_V1.version}`,

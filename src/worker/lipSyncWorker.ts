@@ -32,6 +32,7 @@ import {
 } from '../models/generatorRunners.ts';
 import { generateLipsTrackAsync } from '../models/generateLipsTrack.ts';
 import { loadModelBytesAsync } from '../models/loadModelBytes.ts';
+import { parseFlameTemplate } from '../models/generatorOutput.ts';
 import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import { ModelLoadError } from '../errors.ts';
 import type { AudioChunk, LipsFrameBlock, WorkerStats } from './frames.ts';
@@ -121,6 +122,8 @@ let manifest: IModelManifest | null = null;
 let generatorSession: IModelSession | null = null;
 let speechSession: IModelSession | null = null;
 let meshSession: IModelSession | null = null;
+/** The neutral FLAME mesh of a `flame-vertices` generator (manifest `templateFile`). */
+let generatorTemplate: Float32Array | undefined;
 const streams = new Map<number, StreamState>();
 const runMs: number[] = [];
 const encoderRunMs: Record<string, number[]> = { speechEncoder: [], meshEncoder: [] };
@@ -271,7 +274,7 @@ function newStream(port: MessagePort | null, sink: FrameSink): StreamState {
     port,
     sink,
     logMel: new StreamingLogMel(FEATURES_V1),
-    generator: createGeneratorStream(m.generator, timedGenerator),
+    generator: createGeneratorStream(m.generator, { session: timedGenerator, template: generatorTemplate }),
     t0: null,
     samples: 0,
     hopEnergy: new Float64Array(1024),
@@ -389,13 +392,22 @@ const api = {
       throw new ModelLoadError(`${options.manifestUrl} is not JSON: ${(e as Error).message}`);
     }
     const m = validateModelManifest(parsed);
-    const modelUrl = new URL(m.generator.file, new URL(options.manifestUrl, self.location.href)).href;
-    const bytes = await loadModelBytesAsync(modelUrl, attempts, m.generator.sha256);
+    const base = new URL(options.manifestUrl, self.location.href);
+    const bytes = await loadModelBytesAsync(
+      new URL(m.generator.file, base).href,
+      attempts,
+      m.generator.sha256,
+    );
+    const templateFile = m.generator.templateFile;
+    const template = templateFile
+      ? parseFlameTemplate(await loadModelBytesAsync(new URL(templateFile, base).href, attempts))
+      : undefined;
     const session = await createModelSessionAsync(bytes, options.executionProviders, 'generator');
     const encoders = await loadEncodersAsync(m, options.manifestUrl, options.executionProviders, attempts);
     await generatorSession?.releaseAsync();
     await releaseEncodersAsync();
     generatorSession = session;
+    generatorTemplate = template;
     [speechSession, meshSession] = encoders ?? [null, null];
     manifest = m;
     return {
@@ -457,7 +469,7 @@ const api = {
     const track = await generateLipsTrackAsync(
       samples16k,
       m.generator,
-      createOfflineGeneratorRunner(m.generator, timedGenerator),
+      createOfflineGeneratorRunner(m.generator, { session: timedGenerator, template: generatorTemplate }),
     );
     const block: LipsFrameBlock = {
       frames: track.frames,

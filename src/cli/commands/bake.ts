@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { resampleTo16k } from '../../features/resampleTo16k.ts';
 import { generateLipsTrackAsync, type ILipsTrack } from '../../models/generateLipsTrack.ts';
 import { validateModelManifest } from '../../models/modelManifest.ts';
+import { parseFlameTemplate } from '../../models/generatorOutput.ts';
 import { createOfflineGeneratorRunner } from '../../models/generatorRunners.ts';
 import { configureOnnxRuntime, createModelSessionAsync } from '../../models/onnxBackend.ts';
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
@@ -74,13 +75,23 @@ export async function bakeWavAsync(wavPath: string, manifestPath: string): Promi
   const manifest = validateModelManifest(manifestJson);
   const modelPath = resolve(dirname(manifestPath), manifest.generator.file);
   configureOnnxRuntime({ numThreads: 1 });
+  const templateFile = manifest.generator.templateFile;
+  let template: Float32Array | undefined;
+  if (templateFile) {
+    const templatePath = resolve(dirname(manifestPath), templateFile);
+    try {
+      template = parseFlameTemplate(readFileSync(templatePath));
+    } catch (e) {
+      throw new CliError(`bake: cannot read the FLAME template ${templatePath}: ${(e as Error).message}`);
+    }
+  }
   const session = await createModelSessionAsync(readFileSync(modelPath), ['wasm'], 'generator');
   try {
     const samples = wav.sampleRateHz === 16000 ? wav.samples : resampleTo16k(wav.samples, wav.sampleRateHz);
     return await generateLipsTrackAsync(
       samples,
       manifest.generator,
-      createOfflineGeneratorRunner(manifest.generator, session),
+      createOfflineGeneratorRunner(manifest.generator, { session, template }),
     );
   } finally {
     await session.releaseAsync();

@@ -13,6 +13,10 @@ const MANIFESTS = {
     import.meta.url,
   ).href,
   'stateful shipped generator': new URL('../../../models/manifest.json', import.meta.url).href,
+  'FLAME-vertex generator (template fetched, reduced to lips-v1 in the worker)': new URL(
+    '../../fixtures/generated/flame-vertex-generator/manifest.json',
+    import.meta.url,
+  ).href,
 };
 const WAV = new URL('../../fixtures/generated/mic-speech.wav', import.meta.url).href;
 
