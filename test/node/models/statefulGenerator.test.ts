@@ -89,8 +89,8 @@ test('the shipped generator streams 10 ms chunks to the same lips as one offline
   try {
     const wav = readWav(readFileSync('test/fixtures/generated/mic-speech.wav'), 'mic-speech.wav');
     const audio = resampleTo16k(wav.samples, wav.sampleRateHz).subarray(0, 3 * 16000);
-    const offline = await generateLipsTrackAsync(audio, m.generator, createOfflineGeneratorRunner(m.generator, session));
-    const stream = createGeneratorStream(m.generator, session);
+    const offline = await generateLipsTrackAsync(audio, m.generator, createOfflineGeneratorRunner(m.generator, { session }));
+    const stream = createGeneratorStream(m.generator, { session });
     const logMel = new StreamingLogMel(FEATURES_V1);
     const streamed: Float32Array[] = [];
     for (let i = 0; i < audio.length; i += 160) {
