@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { resampleTo16k } from '../../features/resampleTo16k.ts';
 import { generateLipsTrackAsync, type ILipsTrack } from '../../models/generateLipsTrack.ts';
+import { lipsTrackToJson } from '../../models/lipsTrackJson.ts';
 import { validateModelManifest } from '../../models/modelManifest.ts';
 import { configureOnnxRuntime, createModelSessionAsync } from '../../models/onnxBackend.ts';
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
@@ -32,22 +33,6 @@ function defaultManifestPath(): string {
     }
   }
   throw new CliError('bake: no models/manifest.json found next to the package; pass --models.');
-}
-
-/** Track JSON as written by `bake` (and read by `evaluate`). */
-export function trackToJson(track: ILipsTrack): { layout: 'lips-v1'; fps: number; frames: number[][][] } {
-  const frames: number[][][] = [];
-  for (let f = 0; f < track.frames; f++) {
-    const pts: number[][] = [];
-    for (let p = 0; p < 21; p++) {
-      const o = f * 63 + p * 3;
-      pts.push(
-        [track.points[o], track.points[o + 1], track.points[o + 2]].map((v) => Math.round(v * 1e7) / 1e7),
-      );
-    }
-    frames.push(pts);
-  }
-  return { layout: 'lips-v1', fps: track.fps, frames };
 }
 
 /**
@@ -108,7 +93,7 @@ export const bakeCommand: ICliCommand = {
       throw new CliError('bake: --audio and --out are required (see perceptual-lipsync bake --help).');
     const manifestPath = values.models ?? defaultManifestPath();
     const track = await bakeWavAsync(values.audio, manifestPath);
-    writeFileSync(values.out, JSON.stringify(trackToJson(track)));
+    writeFileSync(values.out, JSON.stringify(lipsTrackToJson(track)));
     io.stdout(`bake: ${track.frames} frames at ${track.fps} fps → ${values.out}`);
     return 0;
   },
