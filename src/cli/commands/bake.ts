@@ -4,7 +4,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { resampleTo16k } from '../../features/resampleTo16k.ts';
 import { generateLipsTrackAsync, type ILipsTrack } from '../../models/generateLipsTrack.ts';
@@ -14,7 +13,7 @@ import { configureOnnxRuntime, createModelSessionAsync } from '../../models/onnx
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
 import { CliError } from '../cliError.ts';
 import { readWav } from '../readWav.ts';
-import { parseOptions } from './parseOptions.ts';
+import { parseCommandArgs } from './parseOptions.ts';
 
 const usage = `Usage: perceptual-lipsync bake --audio in.wav --out track.json [--models models/manifest.json]
   Writes {"layout": "lips-v1", "fps": f, "frames": [[[x,y,z] x 21], ...]} (metres, head frame), frame 0 at audio time 0.
@@ -81,16 +80,12 @@ export const bakeCommand: ICliCommand = {
   summary: 'Bake a wav file into a lips-v1 track (JSON) with the shipped models',
   usage,
   async runAsync(args: readonly string[], io: ICliIo): Promise<number> {
-    const { values } = parseOptions(
-      () =>
-        parseArgs({
-          args: [...args],
-          options: { audio: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' } },
-        }),
+    const values = parseCommandArgs(
       'bake',
+      args,
+      { audio: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' } },
+      ['audio', 'out'],
     );
-    if (!values.audio || !values.out)
-      throw new CliError('bake: --audio and --out are required (see perceptual-lipsync bake --help).');
     const manifestPath = values.models ?? defaultManifestPath();
     const track = await bakeWavAsync(values.audio, manifestPath);
     writeFileSync(values.out, JSON.stringify(lipsTrackToJson(track)));
