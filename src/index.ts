@@ -17,7 +17,9 @@ export {
   validatePerceptualLipSyncOptions,
 } from './behavior/perceptualLipSyncOptions.ts';
 export type { IPerceptualLipSyncOptions } from './behavior/perceptualLipSyncOptions.ts';
-export type { LipSyncSource, PlaybackSourceKind } from './behavior/lipSyncSource.ts';
+export type { LipSyncBakeSource, LipSyncSource, PlaybackSourceKind } from './behavior/lipSyncSource.ts';
+export type { IBakedLipSync } from './behavior/bakeLipSync.ts';
+export type { ILipsTrackJson } from './models/lipsTrackJson.ts';
 export type { LipSyncState } from './behavior/lipSyncState.ts';
 export type { ITelemetrySample, IInferenceTiming, InferenceBackend } from './telemetry/telemetrySample.ts';
 export {

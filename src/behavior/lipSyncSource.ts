@@ -24,3 +24,13 @@ export type LipSyncSource =
 
 /** Kinds whose sound the behavior plays itself, so it can delay the sound to line up with the lips. */
 export type PlaybackSourceKind = 'audioNode' | 'mediaElement' | 'audioBuffer' | 'url';
+
+/**
+ * Pre-recorded audio for `PerceptualLipSyncBehavior.bakeAsync`: a decoded buffer, an audio file URL, or
+ * raw mono samples with their rate. Multichannel audio is averaged to mono, as the live capture does.
+ */
+export type LipSyncBakeSource =
+  | { readonly kind: 'audioBuffer'; readonly buffer: AudioBuffer }
+  | { readonly kind: 'url'; readonly url: string }
+  /** Mono samples in [-1, 1] at `sampleRateHz` (an integer in [8000, 96000] Hz). */
+  | { readonly kind: 'samples'; readonly samples: Float32Array; readonly sampleRateHz: number };

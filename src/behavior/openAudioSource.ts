@@ -111,34 +111,43 @@ export async function openAudioSourceAsync(
     }
     case 'audioBuffer':
       return playBuffer(context, source.buffer);
-    case 'url': {
-      let bytes: ArrayBuffer;
-      try {
-        const res = await fetch(source.url, { signal });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        bytes = await res.arrayBuffer();
-      } catch (e) {
-        throw new AudioSourceError(`Cannot fetch audio ${source.url}: ${(e as Error).message}.`, {
-          cause: e,
-        });
-      }
-      let buffer: AudioBuffer;
-      try {
-        buffer = await context.decodeAudioData(bytes);
-      } catch (e) {
-        throw new AudioSourceError(
-          `Cannot decode ${source.url}: not an audio format this browser decodes (wav, mp3, ogg…).`,
-          {
-            cause: e,
-          },
-        );
-      }
-      return playBuffer(context, buffer);
-    }
+    case 'url':
+      return playBuffer(context, await fetchAudioBufferAsync(context, source.url, signal));
     default:
       throw new AudioSourceError(
         `Unknown source kind ${JSON.stringify((source as { kind?: unknown }).kind)}.`,
       );
+  }
+}
+
+/**
+ * Fetches and decodes an audio file (at the context's sample rate, as the browser decodes it).
+ * @param context defines the context that decodes
+ * @param url defines the file URL (wav, mp3, ogg… whatever the browser decodes)
+ * @param signal defines an abort signal for the fetch
+ * @returns the decoded buffer
+ * @throws AudioSourceError when the file cannot be fetched or decoded
+ */
+export async function fetchAudioBufferAsync(
+  context: BaseAudioContext,
+  url: string,
+  signal?: AbortSignal,
+): Promise<AudioBuffer> {
+  let bytes: ArrayBuffer;
+  try {
+    const res = await fetch(url, { signal });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    bytes = await res.arrayBuffer();
+  } catch (e) {
+    throw new AudioSourceError(`Cannot fetch audio ${url}: ${(e as Error).message}.`, { cause: e });
+  }
+  try {
+    return await context.decodeAudioData(bytes);
+  } catch (e) {
+    throw new AudioSourceError(
+      `Cannot decode ${url}: not an audio format this browser decodes (wav, mp3, ogg…).`,
+      { cause: e },
+    );
   }
 }
 

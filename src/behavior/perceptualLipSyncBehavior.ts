@@ -8,7 +8,7 @@ import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import { Observable, type Observer } from '@babylonjs/core/Misc/observable.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 import { proxy, transfer } from 'comlink';
-import { defaultCaptureProcessorUrl, defaultWorkerUrl } from '../assetUrls.ts';
+import { defaultCaptureProcessorUrl } from '../assetUrls.ts';
 import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.ts';
 import { AudioSourceError, LipSyncError } from '../errors.ts';
 import { createAudioClock, type AudioClock } from '../playout/audioClock.ts';
@@ -26,14 +26,16 @@ import type { IRigDescription } from '../rig/rigDescription.ts';
 import { createRigPose, type RigPose } from '../rig/rigPose.ts';
 import { createLandmarkSolver, type LandmarkSolver } from '../rig/solveLandmarksToRig.ts';
 import type { LipsFrameBlock } from '../worker/frames.ts';
-import { acquireLipSyncWorkerAsync, type ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
+import type { ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
 import { TelemetryAggregator, type ITelemetrySystem } from '../telemetry/telemetryAggregator.ts';
 import { timingPercentiles } from '../telemetry/timingPercentiles.ts';
 import type { IInferenceTiming } from '../telemetry/telemetrySample.ts';
 import type { ITelemetryScoreResult } from '../worker/lipSyncWorker.ts';
 import { acquireAudioContext, type IAudioContextLease } from './sharedAudioContext.ts';
-import type { LipSyncSource } from './lipSyncSource.ts';
+import { acquireWorkerForOptionsAsync } from './acquireWorkerForOptions.ts';
+import { bakeLipSyncAsync, type IBakedLipSync } from './bakeLipSync.ts';
+import type { LipSyncBakeSource, LipSyncSource } from './lipSyncSource.ts';
 import type { LipSyncState } from './lipSyncState.ts';
 import { openAudioSourceAsync, type IOpenedAudioSource } from './openAudioSource.ts';
 import {
@@ -249,13 +251,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       // models load. Buffer and URL sources start playing only once the graph is connected.
       session.source = await openAudioSourceAsync(context, source, session.abort.signal);
       if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
-      session.worker = await acquireLipSyncWorkerAsync(o.workerUrl ?? defaultWorkerUrl(), {
-        manifestUrl: new URL(o.modelManifestUrl, globalThis.location?.href).href,
-        executionProviders: o.executionProviders,
-        wasmPaths: o.wasmPaths,
-        numThreads: o.numThreads,
-        fetchAttempts: o.fetchAttempts,
-      });
+      session.worker = await acquireWorkerForOptionsAsync(o);
       if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
       session.capture = await createCaptureNodeAsync(
         context,
@@ -314,6 +310,41 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       }
       throw err;
     }
+  }
+
+  /**
+   * Bakes pre-recorded dialogue offline: the same worker, models, gain (`intensity`), smoothing
+   * (`smoothingMs`) and rig solver as live lip sync, run over the whole clip at once. Independent of
+   * `startAsync` (a running stream keeps running; the bake uses its own solver state). `lipsDelayMs` is
+   * not applied: frame 0 is audio time 0, so start the group when the sound starts.
+   *
+   * ```ts
+   * const { track, animationGroup } = await lipSync.bakeAsync({ kind: 'url', url: 'line42.wav' });
+   * animationGroup.start(); // together with the sound
+   * ```
+   * @param source defines the audio: `{kind: 'audioBuffer', buffer}`, `{kind: 'url', url}` or
+   * `{kind: 'samples', samples, sampleRateHz}` (mono)
+   * @returns the lips-v1 track (the CLI's JSON shape) and a stopped `AnimationGroup` keyed at `track.fps`
+   * @throws UnsupportedRigError when the mesh's rig is not supported; LipSyncError when not attached (or
+   * detached during the bake); AudioSourceError, ModelLoadError, WorkerCrashError
+   */
+  async bakeAsync(source: LipSyncBakeSource): Promise<IBakedLipSync> {
+    const mesh = this.attachedNode;
+    if (!mesh) throw new LipSyncError('Attach the behavior to a mesh (mesh.addBehavior) before bakeAsync.');
+    if (this._rigError) throw this._rigError;
+    const baked = await bakeLipSyncAsync(source, {
+      scene: mesh.getScene(),
+      rig: this._rig!,
+      binding: this._binding!,
+      options: this._options,
+      intensity: this.intensity,
+      name: `${this.name}:${mesh.name}`,
+    });
+    if (this.attachedNode !== mesh) {
+      baked.animationGroup.dispose();
+      throw new LipSyncError('bakeAsync was cancelled: the behavior was detached from its mesh meanwhile.');
+    }
+    return baked;
   }
 
   /** Stops the source and releases everything `startAsync` acquired; the avatar returns to rest. Idempotent. */

@@ -296,18 +296,35 @@ export function applyRigPose(mesh: AbstractMesh, binding: RigBinding, pose: RigP
       jaw.lastAngles[k] = pose.jawRotationRad[k];
     }
     if (changed) {
-      // Babylon's q1·q2 applies q2 first: rest·(Dₙ…D₀) applies axis 0 first, then the rest rotation.
-      const acc = jaw.scratch.copyFromFloats(0, 0, 0, 1);
-      for (let k = 0; k < jaw.localAxes.length; k++) {
-        Quaternion.RotationAxisToRef(jaw.localAxes[k], pose.jawRotationRad[k], jaw.step);
-        jaw.step.multiplyToRef(acc, acc);
-      }
-      jaw.restRotation.multiplyToRef(acc, acc);
+      const acc = jawRotationToRef(jaw, pose.jawRotationRad, jaw.scratch);
       if (jaw.node) jaw.node.rotationQuaternion!.copyFrom(acc);
       else jaw.bone.setRotationQuaternion(acc, Space.LOCAL);
     }
   }
   return true;
+}
+
+/**
+ * The jaw's local rotation for a set of jaw angles: its rest rotation followed by the angles about the
+ * described axes (what `applyRigPose` writes, and what baked animations key). Allocates nothing.
+ * @param jaw defines the binding's jaw
+ * @param anglesRad defines one angle per jaw axis, radians, relative to rest
+ * @param out defines where the rotation is written (must not be `jaw.step`)
+ * @returns `out`
+ */
+export function jawRotationToRef(
+  jaw: NonNullable<RigBinding['jaw']>,
+  anglesRad: ArrayLike<number>,
+  out: Quaternion,
+): Quaternion {
+  // Babylon's q1·q2 applies q2 first: rest·(Dₙ…D₀) applies axis 0 first, then the rest rotation.
+  out.copyFromFloats(0, 0, 0, 1);
+  for (let k = 0; k < jaw.localAxes.length; k++) {
+    Quaternion.RotationAxisToRef(jaw.localAxes[k], anglesRad[k], jaw.step);
+    jaw.step.multiplyToRef(out, out);
+  }
+  jaw.restRotation.multiplyToRef(out, out);
+  return out;
 }
 
 const scratchMatrix = new Matrix();

@@ -4,10 +4,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { resampleTo16k } from '../../features/resampleTo16k.ts';
 import { generateLipsTrackAsync, type ILipsTrack } from '../../models/generateLipsTrack.ts';
+import { lipsTrackToJson } from '../../models/lipsTrackJson.ts';
 import { validateModelManifest } from '../../models/modelManifest.ts';
 import { parseFlameTemplate } from '../../models/generatorOutput.ts';
 import { createOfflineGeneratorRunner } from '../../models/generatorRunners.ts';
@@ -15,7 +15,7 @@ import { configureOnnxRuntime, createModelSessionAsync } from '../../models/onnx
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
 import { CliError } from '../cliError.ts';
 import { readWav } from '../readWav.ts';
-import { parseOptions } from './parseOptions.ts';
+import { parseCommandArgs } from './parseOptions.ts';
 
 const usage = `Usage: perceptual-lipsync bake --audio in.wav --out track.json [--models models/manifest.json]
   Writes {"layout": "lips-v1", "fps": f, "frames": [[[x,y,z] x 21], ...]} (metres, head frame), frame 0 at audio time 0.
@@ -34,22 +34,6 @@ function defaultManifestPath(): string {
     }
   }
   throw new CliError('bake: no models/manifest.json found next to the package; pass --models.');
-}
-
-/** Track JSON as written by `bake` (and read by `evaluate`). */
-export function trackToJson(track: ILipsTrack): { layout: 'lips-v1'; fps: number; frames: number[][][] } {
-  const frames: number[][][] = [];
-  for (let f = 0; f < track.frames; f++) {
-    const pts: number[][] = [];
-    for (let p = 0; p < 21; p++) {
-      const o = f * 63 + p * 3;
-      pts.push(
-        [track.points[o], track.points[o + 1], track.points[o + 2]].map((v) => Math.round(v * 1e7) / 1e7),
-      );
-    }
-    frames.push(pts);
-  }
-  return { layout: 'lips-v1', fps: track.fps, frames };
 }
 
 /**
@@ -104,19 +88,15 @@ export const bakeCommand: ICliCommand = {
   summary: 'Bake a wav file into a lips-v1 track (JSON) with the shipped models',
   usage,
   async runAsync(args: readonly string[], io: ICliIo): Promise<number> {
-    const { values } = parseOptions(
-      () =>
-        parseArgs({
-          args: [...args],
-          options: { audio: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' } },
-        }),
+    const values = parseCommandArgs(
       'bake',
+      args,
+      { audio: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' } },
+      ['audio', 'out'],
     );
-    if (!values.audio || !values.out)
-      throw new CliError('bake: --audio and --out are required (see perceptual-lipsync bake --help).');
     const manifestPath = values.models ?? defaultManifestPath();
     const track = await bakeWavAsync(values.audio, manifestPath);
-    writeFileSync(values.out, JSON.stringify(trackToJson(track)));
+    writeFileSync(values.out, JSON.stringify(lipsTrackToJson(track)));
     io.stdout(`bake: ${track.frames} frames at ${track.fps} fps → ${values.out}`);
     return 0;
   },

@@ -2,7 +2,6 @@
  * `perceptual-lipsync evaluate`: the paper's metrics for one predicted clip against its ground truth.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { FEATURES_V1 } from '../../features/featureSpec.ts';
 import { resampleTo16k } from '../../features/resampleTo16k.ts';
 import { rms } from '../../features/rms.ts';
@@ -22,7 +21,7 @@ import { readTrack, type Track } from '../readTrack.ts';
 import { readWav } from '../readWav.ts';
 import { renderMtmSvg } from '../renderMtmSvg.ts';
 import { signalOf } from './mtm.ts';
-import { parseOptions, positiveNumber } from './parseOptions.ts';
+import { parseCommandArgs, positiveNumber } from './parseOptions.ts';
 
 const usage = `Usage: perceptual-lipsync evaluate --pred p.(npy|json) --gt g.(npy|json) [--audio a.wav] [--fps 50]
          [--layout lips-v1|flame] [--gt-stride 1] [--template t.(npy|json)] [--upper-vertices v.json]
@@ -82,28 +81,23 @@ export const evaluateCommand: ICliCommand = {
   summary: 'MTM, LVE, FDD, lip-aperture r and speech–lip coupling for one clip; JSON and SVG output',
   usage,
   async runAsync(args: readonly string[], io: ICliIo): Promise<number> {
-    const { values } = parseOptions(
-      () =>
-        parseArgs({
-          args: [...args],
-          options: {
-            pred: { type: 'string' },
-            gt: { type: 'string' },
-            audio: { type: 'string' },
-            fps: { type: 'string' },
-            layout: { type: 'string' },
-            'gt-stride': { type: 'string' },
-            template: { type: 'string' },
-            'upper-vertices': { type: 'string' },
-            out: { type: 'string' },
-            plot: { type: 'string' },
-          },
-        }),
+    const values = parseCommandArgs(
       'evaluate',
+      args,
+      {
+        pred: { type: 'string' },
+        gt: { type: 'string' },
+        audio: { type: 'string' },
+        fps: { type: 'string' },
+        layout: { type: 'string' },
+        'gt-stride': { type: 'string' },
+        template: { type: 'string' },
+        'upper-vertices': { type: 'string' },
+        out: { type: 'string' },
+        plot: { type: 'string' },
+      },
+      ['pred', 'gt'],
     );
-    if (!values.pred || !values.gt) {
-      throw new CliError('evaluate: --pred and --gt are required (see perceptual-lipsync evaluate --help).');
-    }
     if (values.layout !== undefined && values.layout !== 'lips-v1' && values.layout !== 'flame') {
       throw new CliError(`evaluate: --layout must be lips-v1 or flame, got '${values.layout}'.`);
     }

@@ -1,13 +1,12 @@
 /**
  * `perceptual-lipsync mtm`: MTM between two lip-distance signals (or point sequences).
  */
-import { parseArgs } from 'node:util';
 import { lipDistance } from '../../metrics/lipDistance.ts';
 import { meanTemporalMisalignment } from '../../metrics/meanTemporalMisalignment.ts';
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
 import { CliError } from '../cliError.ts';
 import { readTrack, type Track } from '../readTrack.ts';
-import { parseOptions, positiveNumber } from './parseOptions.ts';
+import { parseCommandArgs, positiveNumber } from './parseOptions.ts';
 
 const usage = `Usage: perceptual-lipsync mtm --gt a.(json|npy) --pred b.(json|npy) [--fps 25] [--sigma 2] [--json]
   Inputs are 1-D lip-distance arrays (or lips-v1 / FLAME point sequences: the lip distance is taken).
@@ -29,22 +28,18 @@ export const mtmCommand: ICliCommand = {
   summary: 'Mean Temporal Misalignment (frames) between GT and predicted lip-opening signals',
   usage,
   async runAsync(args: readonly string[], io: ICliIo): Promise<number> {
-    const { values } = parseOptions(
-      () =>
-        parseArgs({
-          args: [...args],
-          options: {
-            gt: { type: 'string' },
-            pred: { type: 'string' },
-            fps: { type: 'string' },
-            sigma: { type: 'string' },
-            json: { type: 'boolean', default: false },
-          },
-        }),
+    const values = parseCommandArgs(
       'mtm',
+      args,
+      {
+        gt: { type: 'string' },
+        pred: { type: 'string' },
+        fps: { type: 'string' },
+        sigma: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      ['gt', 'pred'],
     );
-    if (!values.gt || !values.pred)
-      throw new CliError('mtm: --gt and --pred are required (see perceptual-lipsync mtm --help).');
     const fps = values.fps === undefined ? undefined : positiveNumber(values.fps, '--fps');
     const sigma = values.sigma === undefined ? 2 : positiveNumber(values.sigma, '--sigma');
     const gt = signalOf(readTrack(values.gt), values.gt);

@@ -1,0 +1,24 @@
+/**
+ * The behavior's one way to get the shared inference worker from its options: streaming (`startAsync`)
+ * and baking (`bakeAsync`) must build the same init object, because the shared worker is keyed by it;
+ * two spellings would start two workers and load the models twice.
+ */
+import { defaultWorkerUrl } from '../assetUrls.ts';
+import { acquireLipSyncWorkerAsync, type ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
+import type { IPerceptualLipSyncOptions } from './perceptualLipSyncOptions.ts';
+
+/**
+ * Acquires (a reference to) the shared worker for these options; hand it back with `releaseAsync`.
+ * @param o defines the validated behavior options
+ * @returns the worker client
+ * @throws ModelLoadError when the models cannot be loaded
+ */
+export function acquireWorkerForOptionsAsync(o: IPerceptualLipSyncOptions): Promise<ILipSyncWorkerClient> {
+  return acquireLipSyncWorkerAsync(o.workerUrl ?? defaultWorkerUrl(), {
+    manifestUrl: new URL(o.modelManifestUrl, globalThis.location?.href).href,
+    executionProviders: o.executionProviders,
+    wasmPaths: o.wasmPaths,
+    numThreads: o.numThreads,
+    fetchAttempts: o.fetchAttempts,
+  });
+}
