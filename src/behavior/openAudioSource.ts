@@ -157,14 +157,23 @@ function playBuffer(context: AudioContext, buffer: AudioBuffer): IOpenedAudioSou
   const ended = new Promise<void>((resolve) =>
     node.addEventListener('ended', () => resolve(), { once: true }),
   );
-  node.start();
-  return closer(node, true, ended, () => {
+  let started = false;
+  const opened = closer(node, true, ended, () => {
     try {
       node.stop();
     } catch {
-      // already stopped
+      // already stopped, or never started
     }
   });
+  // Start only once the behavior has connected the graph: speech played while the models load is lost.
+  return {
+    ...opened,
+    start() {
+      if (started) return;
+      started = true;
+      node.start();
+    },
+  };
 }
 
 function closer(
