@@ -71,26 +71,34 @@ try {
     ));
   console.log(clicked ? `playing ${clicked}` : 'no clips to play');
   const waitMs = Number(process.env.WAIT_MS ?? (haveModels ? 4500 : 1500));
-  // Shoot on an open mouth: after WAIT_MS (so the HUD charts have history), at the first rendered frame
-  // whose inner lips are ≥ 6 mm apart (lips-v1 points 15 and 19), or give up 6 s later.
+  // Shoot on an open mouth: WAIT_MS after the behavior runs (so the HUD charts have history), at the first
+  // rendered frame whose inner lips are ≥ 6 mm apart (lips-v1 points 15 and 19), or give up 6 s later.
   const aperture = await page.evaluate(
     (wait) =>
       new Promise((resolve) => {
-        const b = window.demo.lipSync.behavior;
-        const t0 = performance.now();
+        let t0 = Infinity; // set when the behavior runs: WAIT_MS of history in the HUD charts
         let best = 0;
+        let obs = null;
         const done = (v) => {
           obs?.remove();
           resolve(v);
         };
-        const obs = b?.onFrameObservable.add((f) => {
-          const p = f.points;
-          const mm = 1000 * Math.hypot(p[45] - p[57], p[46] - p[58], p[47] - p[59]);
-          if (performance.now() - t0 < wait) return;
-          best = Math.max(best, mm);
-          if (mm >= 6) done(mm);
-        });
-        setTimeout(() => done(best), wait + 6000);
+        // The demo re-creates its behavior when a construction-time setting changes: watch the running one.
+        const attach = () => {
+          const b = window.demo.lipSync.behavior;
+          if (b?.state !== 'running') return void setTimeout(attach, 50);
+          t0 = performance.now();
+          setTimeout(() => done(best), wait + 6000);
+          obs = b.onFrameObservable.add((f) => {
+            const p = f.points;
+            const mm = 1000 * Math.hypot(p[45] - p[57], p[46] - p[58], p[47] - p[59]);
+            if (performance.now() - t0 < wait) return;
+            best = Math.max(best, mm);
+            if (mm >= 6) done(mm);
+          });
+        };
+        attach();
+        setTimeout(() => done(best), 90_000); // never ran
       }),
     waitMs,
   );
