@@ -176,17 +176,19 @@ def render_markdown(res: dict) -> str:
             out.append(f"| {L} / {int(L) * 10} | {_f(r['mtm_ms'], '{:.1f}')} | {_f(r['lve_mm2'])} | {_f(r['aperture_r'])} | {_f(r['jitter_mm'])} |")
         out.append("")
     if res.get("ablation"):
-        out += ["| generator | split | MTM (ms) | LVE (mm^2) | PLRS (metric copy) | SLCC | dSLCC | jitter (mm/frame^2) | aperture r |",
-                "|---|---|---|---|---|---|---|---|---|"]
+        out += ["| generator | split | MTM (ms) | LVE (mm^2) | PLRS (metric copy) | SLCC | dSLCC | jitter (mm/frame^2) | aperture r | p/b/m aperture (mm) | open-vowel aperture (mm) |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
         teacher = {}
         for name, rows in res["ablation"].items():
             for split, r in rows.items():
                 teacher[split] = r
                 out.append(f"| {name} | {split} | {_f(r['mtm_ms'], '{:.1f}')} | {_f(r['lve_mm2'])} | {_f(r.get('plrs'))} | "
-                           f"{_f(r.get('slcc'))} | {_f(r.get('dslcc'))} | {_f(r['jitter_mm'])} | {_f(r['aperture_r'])} |")
+                           f"{_f(r.get('slcc'))} | {_f(r.get('dslcc'))} | {_f(r['jitter_mm'])} | {_f(r['aperture_r'])} | "
+                           f"{_f(r.get('bilabial_mm'), '{:.2f}')} | {_f(r.get('open_vowel_mm'), '{:.2f}')} |")
         for split, r in teacher.items():
             out.append(f"| teacher | {split} | 0 | 0 | {_f(r.get('plrs_teacher'))} | {_f(r.get('slcc_teacher'))} | 0 | "
-                       f"{_f(r['jitter_teacher_mm'])} | 1 |")
+                       f"{_f(r['jitter_teacher_mm'])} | 1 | {_f(r.get('bilabial_teacher_mm'), '{:.2f}')} | "
+                       f"{_f(r.get('open_vowel_teacher_mm'), '{:.2f}')} |")
         out.append("")
     if res.get("encoders"):
         out += ["| copy | cos peak offset (frames) | cos(0) - mean cos(+-3) | kNN phone acc speech / mesh (chance) | effort projection soft / normal / loud |",
@@ -204,7 +206,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--run", required=True, help="training run folder (training/build/models)")
-    ap.add_argument("--generators", nargs="*", default=["geometric=gen-geo/generator.pt", "perceptual=gen-perc/generator.pt"])
+    ap.add_argument("--generators", nargs="*", default=["geometric=gen-geo/generator.pt", "perceptual=gen-perc/generator.pt",
+                                                        "closure=gen-close/generator.pt"])
     ap.add_argument("--no-figures", action="store_true")
     ap.add_argument("--mtm-clips", type=int, default=120)
     ap.add_argument("--skip-encoders", action="store_true")
@@ -240,7 +243,8 @@ def main():
     for spec in args.generators:
         name, path = spec.split("=", 1)
         p = run / path
-        if not p.exists() or name in results["ablation"]:
+        done = results["ablation"].get(name)
+        if not p.exists() or (done and all("bilabial_mm" in r for r in done.values())):
             continue
         g = load_generator(p)
         row = {}

@@ -3,7 +3,8 @@
 Stages (each skipped when its output exists; checkpoints resume inside a stage):
   1. encoders `loss` (seed 1, train half A) and `metric` (seed 2, train half B)      train_encoders.py
   2. generator look-ahead sweep L in {0, 4, 8, 12} (shared trunk, one head per L)     train_generator.py sweep
-  3. fine-tune the chosen L twice: geometric only / + perceptual loss (loss copy)     train_generator.py finetune
+  3. fine-tune the chosen L three times: geometric only / + perceptual loss (loss copy) /
+     geometric with closed-lip frames weighted (bilabial closure)                    train_generator.py finetune
   4. evaluation: sweep on test, ablation on test / held-out voices / real, encoders   evaluate_models.py
   5. export the winner + the metric encoders to ONNX, manifest, parity fixtures       export_onnx.py
 `--smoke` shrinks every schedule (~1-2 min on the smoke corpus) and never writes models/.
@@ -27,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 PERCEPTUAL_WEIGHT = 0.25  # perceptual gradient <= 0.25 x geometric gradient norm (train_generator.py: plain weighted sums diverged)
+CLOSURE_WEIGHT = 4.0  # aperture error x5 where the teacher's lips are closed (train_generator.py geometric_loss)
+VARIANTS = (("geometric", "gen-geo", 0.0, 0.0), ("perceptual", "gen-perc", PERCEPTUAL_WEIGHT, 0.0),
+            ("closure", "gen-close", 0.0, CLOSURE_WEIGHT))
 FULL = dict(enc_steps1=600, enc_steps2=300, enc_batch=128, sweep_steps=1500, ft_steps=600, batch=8, crop=320, mtm_clips=200)
 SMOKE = dict(enc_steps1=12, enc_steps2=6, enc_batch=32, sweep_steps=12, ft_steps=6, batch=2, crop=160, mtm_clips=4)
 
@@ -84,35 +88,51 @@ def main():
         parallel(jobs)
     L = json.loads((run / "gen-sweep" / "choice.json").read_text())["lookahead"]
     jobs = []
-    for name, w in (("gen-geo", 0.0), ("gen-perc", PERCEPTUAL_WEIGHT)):
-        if not (run / name / "val.json").exists():
-            jobs.append((["training.train_generator", "--mode", "finetune", "--out", str(run / name), "--init",
+    for _, folder, w, cw in VARIANTS:
+        if not (run / folder / "val.json").exists():
+            jobs.append((["training.train_generator", "--mode", "finetune", "--out", str(run / folder), "--init",
                           str(run / "gen-sweep" / "generator.pt"), "--lookahead", str(L), "--steps", str(cfg["ft_steps"]), "--lr", "1e-3",
-                          "--encoders", str(run / "enc-loss" / "encoders.pt"), "--perceptual-weight", str(w), *common],
-                         f"fine-tune {name} (L={L})"))
-    if jobs:
-        parallel(jobs)
-    sh(["training.evaluate_models", "--merge", "--corpus", corpus, "--run", str(run), "--mtm-clips", str(cfg["mtm_clips"])]
+                          "--encoders", str(run / "enc-loss" / "encoders.pt"), "--perceptual-weight", str(w),
+                          "--closure-weight", str(cw), *common], f"fine-tune {folder} (L={L})"))
+    # two at a time: one process per core
+    for i in range(0, len(jobs), 2):
+        parallel(jobs[i : i + 2])
+    sh(["training.evaluate_models", "--merge", "--corpus", corpus, "--run", str(run), "--mtm-clips", str(cfg["mtm_clips"]),
+        "--generators", *[f"{name}={folder}/generator.pt" for name, folder, _, _ in VARIANTS]]
        + (["--no-figures"] if args.smoke else []), "evaluation")
     res = json.loads((run / "results.json").read_text())
-    # winner: lower test MTM unless the other is better on both MTM and PLRS
-    ab = res["ablation"]
-    geo, perc = ab["geometric"]["test"], ab["perceptual"]["test"]
-    winner = "perceptual" if (perc["mtm_ms"] or 1e9) <= (geo["mtm_ms"] or 1e9) and (perc.get("plrs") or -1) >= (geo.get("plrs") or -1) else "geometric"
+    winner = choose_winner(res["ablation"])
     print(f"winner: {winner}", flush=True)
     extra = run / "manifest_extra.json"
     extra.write_text(json.dumps(manifest_extra(res, winner, L, corpus, cfg, args.scale), indent=1))
     fx = [] if args.smoke else ["--fixtures", args.fixtures]
-    sh(["training.export_onnx", "--generator", str(run / ("gen-perc" if winner == "perceptual" else "gen-geo") / "generator.pt"),
+    folder = {name: f for name, f, _, _ in VARIANTS}[winner]
+    sh(["training.export_onnx", "--generator", str(run / folder / "generator.pt"),
         "--encoders", str(run / "enc-metric" / "encoders.pt"), "--out", str(ship), "--extra", str(extra), *fx], "export")
     print(f"models pipeline finished in {(time.time() - t0) / 60:.1f} min wall", flush=True)
+
+
+def choose_winner(ab: dict) -> str:
+    """Test split. Perceptual beats geometric only if no worse on both MTM and PLRS. Closure then beats that
+    winner if it closes bilabials >= 0.5 mm tighter (median aperture at p/b/m centres) for at most 2 ms of
+    MTM and 0.01 of aperture r: lips meeting on p/b/m is the most visible readability cue."""
+    geo, perc = ab["geometric"]["test"], ab["perceptual"]["test"]
+    best = "perceptual" if (perc["mtm_ms"] or 1e9) <= (geo["mtm_ms"] or 1e9) and (perc.get("plrs") or -1) >= (geo.get("plrs") or -1) else "geometric"
+    close = ab.get("closure", {}).get("test")
+    b = ab[best]["test"]
+    if close and close.get("bilabial_mm") is not None and b.get("bilabial_mm") is not None:
+        if (close["bilabial_mm"] <= b["bilabial_mm"] - 0.5 and (close["mtm_ms"] or 1e9) <= (b["mtm_ms"] or 1e9) + 2.0
+                and close["aperture_r"] >= b["aperture_r"] - 0.01):
+            best = "closure"
+    return best
 
 
 def manifest_extra(res, winner, L, corpus, cfg, scale):
     from training.models.data import corpus_card
 
     ab = res["ablation"][winner]
-    pick = ("mtm_ms", "lve_mm2", "aperture_r", "plrs", "plrs_teacher", "slcc", "slcc_teacher", "dslcc", "jitter_mm", "jitter_teacher_mm", "utterances")
+    pick = ("mtm_ms", "lve_mm2", "aperture_r", "plrs", "plrs_teacher", "slcc", "slcc_teacher", "dslcc", "jitter_mm", "jitter_teacher_mm",
+            "bilabial_mm", "bilabial_teacher_mm", "open_vowel_mm", "open_vowel_teacher_mm", "utterances")
     return {
         "dataCard": corpus_card(Path(ROOT / corpus)) | {"teacher": "training/teacher.py articulatory teacher (lips-v1 displacements, 50 fps)"},
         "training": {"schedule": cfg, "scale": scale, "winner": winner, "lookaheadChoice": f"L = {L} mel frames ({L * 10} ms)"},

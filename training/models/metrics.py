@@ -57,6 +57,31 @@ def plrs_scores(speech_enc, mesh_enc, utts, lips_list, window: int = 10) -> list
     return scores
 
 
+def closure_apertures(utts, gts, preds) -> dict:
+    """Median inner-lip aperture (mm) at the centre frame of every bilabial (p/b/m) and open-vowel phone:
+    lip readability's most visible cue is the lips meeting on p/b/m (the teacher closes them to 0.33 mm)."""
+    from training.phones import PHONE_ID
+
+    bil = {PHONE_ID[p] for p in ("p", "b", "m")}
+    vow = {PHONE_ID[p] for p in ("aa", "ae", "ah", "ao", "aw", "ay")}
+    cols = {"bilabial_mm": [], "bilabial_teacher_mm": [], "open_vowel_mm": [], "open_vowel_teacher_mm": []}
+    for u, g, p in zip(utts, gts, preds):
+        at, apr = aperture(g), aperture(p[: len(g)])
+        ph = u.phones[::2][: len(at)]
+        i = 0
+        while i < len(ph):
+            j = i
+            while j < len(ph) and ph[j] == ph[i]:
+                j += 1
+            c = (i + j - 1) // 2
+            key = "bilabial" if ph[i] in bil else "open_vowel" if ph[i] in vow else None
+            if key:
+                cols[f"{key}_mm"].append(apr[c])
+                cols[f"{key}_teacher_mm"].append(at[c])
+            i = j
+    return {k: float(np.median(v) * 1e3) if v else None for k, v in cols.items()}
+
+
 def evaluate(utts, preds, encoders=None, mtm_max_clips: int | None = None) -> dict:
     """Metrics of predictions vs the teacher lips of the same utterances."""
     gts = [u.lips for u in utts]
@@ -74,6 +99,7 @@ def evaluate(utts, preds, encoders=None, mtm_max_clips: int | None = None) -> di
     ag = np.concatenate([aperture(g) for g in gts])
     ap = np.concatenate([aperture(p) for p in preds])
     res["aperture_r"] = float(np.corrcoef(ag, ap)[0, 1])
+    res.update(closure_apertures(utts, gts, preds))
     res["jitter_mm"] = float(np.mean([np.abs(np.diff(p.reshape(-1, 63), 2, axis=0)).mean() for p in preds]) * 1e3)
     res["jitter_teacher_mm"] = float(np.mean([np.abs(np.diff(g.reshape(-1, 63), 2, axis=0)).mean() for g in gts]) * 1e3)
     rows_p, rows_g = [], []

@@ -94,3 +94,23 @@ def test_splits_held_out(corpus):
     assert real and all(u["source"] == "real" for u in real)
     train_ids = {u["utt_id"] for u in utts if u["split"] == "train"}
     assert not {u["utt_id"] for u in real} & train_ids
+
+
+def test_models_pipeline_smoke_runs_end_to_end_and_resumes(corpus, tmp_path):
+    """`make -C training models-smoke` in miniature: corpus -> encoders, sweep, 3 fine-tunes, evaluation,
+    stateful ONNX export; a second run resumes (trains nothing again). Tests the pipeline, not quality."""
+    run = tmp_path / "run"
+    cmd = [sys.executable, "-m", "training.train_pipeline", "--smoke", "--corpus", str(corpus), "--run", str(run)]
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "models pipeline finished in" in r.stdout
+    m = json.loads((run / "export" / "manifest.json").read_text())
+    assert m["layout"] == "lips-v1" and m["generator"]["state"]["outputLagFrames"] * 2 == m["generator"]["lookaheadFrames"]
+    for f in ("generator.onnx", "speech_encoder.onnx", "mesh_encoder.onnx"):
+        assert m["files"][f]["bytes"] == (run / "export" / f).stat().st_size
+    res = json.loads((run / "results.json").read_text())
+    assert set(res["ablation"]) == {"geometric", "perceptual", "closure"}
+    assert m["training"]["winner"] in res["ablation"]
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "fine-tune" not in again.stdout and "look-ahead sweep" not in again.stdout, "a resumed run retrains nothing"

@@ -142,3 +142,15 @@ def test_lookahead_choice_is_the_best_mtm_within_the_latency_budget():
     assert choose_lookahead({0: {"mtm_ms": 20.0}, 4: {"mtm_ms": 22.0}}, 40) == 0
     with pytest.raises(SystemExit):
         choose_lookahead({8: {"mtm_ms": 1.0}}, 40)
+
+
+def test_winner_rule_prefers_closure_only_when_it_closes_bilabials_at_little_cost():
+    from training.train_pipeline import choose_winner
+
+    row = lambda mtm, r, bil, plrs=0.6: {"test": {"mtm_ms": mtm, "aperture_r": r, "bilabial_mm": bil, "plrs": plrs}}
+    geo, perc = row(22.0, 0.88, 2.9), row(23.0, 0.88, 2.9)
+    assert choose_winner({"geometric": geo, "perceptual": perc}) == "geometric"
+    assert choose_winner({"geometric": geo, "perceptual": perc, "closure": row(23.5, 0.875, 1.2)}) == "closure"
+    assert choose_winner({"geometric": geo, "perceptual": perc, "closure": row(25.0, 0.88, 1.2)}) == "geometric"  # MTM cost
+    assert choose_winner({"geometric": geo, "perceptual": perc, "closure": row(22.0, 0.88, 2.6)}) == "geometric"  # < 0.5 mm
+    assert choose_winner({"geometric": geo, "perceptual": row(21.0, 0.88, 2.9, 0.7)}) == "perceptual"
