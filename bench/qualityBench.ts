@@ -14,6 +14,7 @@ import { resampleTo16k } from '../src/features/resampleTo16k.ts';
 import { pearson } from '../src/math/pearson.ts';
 import { lipDistance } from '../src/metrics/lipDistance.ts';
 import { meanTemporalMisalignment, overallMtm } from '../src/metrics/meanTemporalMisalignment.ts';
+import { createOfflineGeneratorRunner } from '../src/models/generatorRunners.ts';
 import { generateLipsTrackAsync } from '../src/models/generateLipsTrack.ts';
 import { validateModelManifest } from '../src/models/modelManifest.ts';
 import { configureOnnxRuntime, createModelSessionAsync } from '../src/models/onnxBackend.ts';
@@ -105,13 +106,11 @@ async function main(): Promise<void> {
     const wav = readWav(readFileSync(join(args.real!, u.wav)), u.wav);
     const x = wav.sampleRateHz === 16000 ? wav.samples : resampleTo16k(wav.samples, wav.sampleRateHz);
     const ref = aperture(absolute(u.lips, u.frames), u.frames);
-    const track = await generateLipsTrackAsync(x, manifest.generator, async (mel, frames) => {
-      const g = manifest.generator;
-      const out = await session.runAsync({
-        [g.inputName]: { data: mel, dims: [1, frames, mel.length / frames] },
-      });
-      return out[g.outputName].data;
-    });
+    const track = await generateLipsTrackAsync(
+      x,
+      manifest.generator,
+      createOfflineGeneratorRunner(manifest.generator, { session }),
+    );
     const preds: Record<string, ArrayLike<number>> = {
       ours: aperture(track.points, track.frames),
       rms: rmsEnvelopeTrack(x, 16000, u.fps),

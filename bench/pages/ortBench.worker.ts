@@ -10,6 +10,7 @@ import {
   createModelSessionAsync,
   onnxWasmThreads,
   type ExecutionProvider,
+  type IFloatTensor,
   type IModelSession,
 } from '../../src/models/onnxBackend.ts';
 import { summarize } from '../lib/percentiles.ts';
@@ -22,10 +23,21 @@ interface Request {
   reps: number;
 }
 
-async function timeRuns(session: IModelSession, name: string, dims: number[], reps: number) {
+/** `dims`' volume of a smooth test signal around speech log-mel levels. */
+function testInput(dims: readonly number[]): { data: Float32Array; dims: readonly number[] } {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37) * 2 - 4;
-  const feeds = { [name]: { data, dims } };
+  return { data, dims };
+}
+
+async function timeRuns(
+  session: IModelSession,
+  name: string,
+  dims: number[],
+  reps: number,
+  extra: Record<string, IFloatTensor> = {},
+) {
+  const feeds = { [name]: testInput(dims), ...extra };
   await session.runAsync(feeds); // warm-up (shader compile, allocation)
   const ms: number[] = [];
   const t0 = performance.now();
@@ -52,11 +64,16 @@ self.onmessage = async (e: MessageEvent<Request>) => {
     const M = FEATURES_V1.melBands;
     const out: Record<string, unknown> = { provider: r.provider, wasmThreads: onnxWasmThreads() };
     const gen = await load(g.file);
-    // One streaming step: context + one output frame of new mel (k mel frames = k × 10 ms of audio).
+    // One streaming step (k mel frames = k × 10 ms of audio): a stateful graph runs the k new frames with
+    // its carried state; a fixed-window graph re-reads its context and look-ahead as well.
     const k = g.melFramesPerOutputFrame;
-    const step = await timeRuns(gen, g.inputName, [1, g.contextFrames + k + g.lookaheadFrames, M], r.reps);
+    const stepDims = g.state ? [1, k, M] : [1, g.contextFrames + k + g.lookaheadFrames, M];
+    const state: Record<string, IFloatTensor> = {};
+    g.state?.inputs.forEach((name, i) => (state[name] = testInput(g.state!.shapes[i])));
+    const step = await timeRuns(gen, g.inputName, stepDims, r.reps, state);
     out.generator = {
-      stepDims: [1, g.contextFrames + k + g.lookaheadFrames, M],
+      stateful: g.state !== undefined,
+      stepDims,
       run: step,
       msPer10msAudio: step.p50 === null ? null : step.p50 / k,
     };
