@@ -13,6 +13,7 @@ import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.
 import { AudioSourceError, LipSyncError } from '../errors.ts';
 import { createAudioClock, type AudioClock } from '../playout/audioClock.ts';
 import { LipsPlayout } from '../playout/lipsPlayout.ts';
+import { smoothingLagSec } from '../playout/smoothing.ts';
 import type { LipsPlayoutState } from '../playout/lipsPlayout.ts';
 import {
   applyRigPose,
@@ -67,6 +68,8 @@ function safeDisconnect(from: AudioNode, to: AudioNode): void {
 }
 // Per frame block (~20-40 ms): forgets a stall in about a second (0.995 took several seconds: bench/results).
 const MIC_LAG_RELEASE = 0.96;
+/** Nominal render interval the smoothing lag is computed for (the lag moves by half an interval). */
+const RENDER_INTERVAL_SEC = 1 / 60;
 /** How often telemetry scores the recent lips and emits samples, ms ("a few updates per second"). */
 const TELEMETRY_INTERVAL_MS = 250;
 
@@ -268,7 +271,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
         const batchingSec = (info.outputsPerRun - 1) / info.frameRateHz; // outputs wait for their batch
         const algorithmicSec = info.lookaheadMs / 1000 + 0.035 + batchingSec;
         session.playbackDelaySec = o.audioDelayCompensation
-          ? algorithmicSec + o.processingMarginMs / 1000
+          ? algorithmicSec + smoothingLagSec(o.smoothingMs, RENDER_INTERVAL_SEC) + o.processingMarginMs / 1000
           : 0;
         session.playbackClock = createAudioClock(context, { offsetSec: -session.playbackDelaySec });
         if (o.playAudio) {
@@ -418,9 +421,11 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     // `now` is the audio-clock time of the speech being heard; the lips shown may be delayed on purpose.
     const now = this._playoutTime(session);
     const lipsDelaySec = Number.isFinite(this.lipsDelayMs) ? this.lipsDelayMs / 1000 : 0;
-    // Smoothing delays motion by about its time constant (telemetry measured +22 ms at 20 ms); for
-    // played sources the delay compensation leaves frames ahead of `now`, so sample that much ahead.
-    const smoothingLeadSec = session.source?.playback ? this._options.smoothingMs / 1000 : 0;
+    // Smoothing delays motion by twice its time constant (sampling one time constant ahead left telemetry
+    // reading lips +20-30 ms late); played sources are delayed enough to have frames that far ahead.
+    const smoothingLeadSec = session.source?.playback
+      ? smoothingLagSec(this._options.smoothingMs, RENDER_INTERVAL_SEC)
+      : 0;
     const lipsTime = now - lipsDelaySec + smoothingLeadSec;
     const state = session.playout.sample(lipsTime, this._lips);
     const err = this._solver.solve(this._lips, this._pose);

@@ -18,6 +18,19 @@ export interface ISmoothingOptions {
   readonly resetAfterSec: number;
 }
 
+/**
+ * How late the smoothed output follows slow motion, seconds. The critically damped response
+ * ω² / (s + ω)² delays a ramp by 2 / ω = 2 × the time constant; `Smoothing.update` holds each new target
+ * over the step that ends at it, which takes half an update interval back. Played sources sample their
+ * lips this far ahead to cancel it.
+ * @param timeConstantMs defines the spring time constant (`ISmoothingOptions.timeConstantMs`)
+ * @param updateIntervalSec defines the time between updates (1/60 s for a 60 Hz render loop)
+ */
+export function smoothingLagSec(timeConstantMs: number, updateIntervalSec: number): number {
+  if (!(timeConstantMs > 0)) return 0;
+  return Math.max(0, (2 * timeConstantMs) / 1000 - updateIntervalSec / 2);
+}
+
 /** Critically damped spring smoothing over a fixed number of values. Allocates nothing per update. */
 export class Smoothing {
   private readonly _x: Float64Array;

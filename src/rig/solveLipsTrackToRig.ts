@@ -11,7 +11,7 @@
  * Pure and Node-testable: no Babylon, no DOM.
  */
 import { applyIntensity } from '../playout/applyIntensity.ts';
-import { Smoothing } from '../playout/smoothing.ts';
+import { Smoothing, smoothingLagSec } from '../playout/smoothing.ts';
 import { LIPS_V1 } from './lipsV1.ts';
 import type { IRigDescription } from './rigDescription.ts';
 import { createRigPose } from './rigPose.ts';
@@ -74,10 +74,10 @@ export function solveLipsTrackToRig(
   const jawRotationRad = (rig.jaw?.axes ?? []).map(() => new Float32Array(frames));
   const targets = new Float32Array(frames * 63);
   const solverErrorM = new Float32Array(frames);
-  const leadFrames = (smoothingMs / 1000) * fps;
+  const leadFrames = smoothingLagSec(smoothingMs, 1 / fps) * fps;
   for (let k = 0; k < frames; k++) {
     const target = targets.subarray(k * 63, k * 63 + 63);
-    // The frame shown at time k / fps: the track interpolated `smoothingMs` ahead (held at the end).
+    // The frame shown at time k / fps: the track interpolated the smoothing lag ahead (held at the end).
     const x = Math.min(k + leadFrames, frames - 1);
     const i = Math.floor(x);
     const a = x - i;

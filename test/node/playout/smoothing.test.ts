@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Smoothing } from '../../../src/playout/smoothing.ts';
+import { Smoothing, smoothingLagSec } from '../../../src/playout/smoothing.ts';
 
 describe('Smoothing', () => {
   test('first update snaps; a step then converges monotonically without overshoot', () => {
@@ -50,4 +50,16 @@ describe('Smoothing', () => {
     s.update([4], 0.9, o);
     assert.equal(o[0], 4);
   });
+});
+
+test('smoothingLagSec is how far the smoothed output trails a ramp (what played sources sample ahead)', () => {
+  const s = new Smoothing(1, { timeConstantMs: 20 });
+  const out = new Float64Array(1);
+  for (let k = 0; k <= 120; k++) s.update([k / 60], k / 60, out); // 1 unit per second, 2 s at 60 Hz
+  const lagSec = 120 / 60 - out[0];
+  assert.ok(
+    Math.abs(lagSec - smoothingLagSec(20, 1 / 60)) < 1e-4,
+    `ramp lag ${lagSec} s vs ${smoothingLagSec(20, 1 / 60)} s`,
+  );
+  assert.equal(smoothingLagSec(0, 1 / 60), 0);
 });

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LipsPlayout } from '../../../src/playout/lipsPlayout.ts';
+import { smoothingLagSec } from '../../../src/playout/smoothing.ts';
 import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
@@ -49,7 +50,7 @@ describe('solveLipsTrackToRig', () => {
     }
   });
 
-  test('gain and smoothing give the targets the live player shows (LipsPlayout sampled smoothingMs ahead)', () => {
+  test('gain and smoothing give the targets the live player shows (LipsPlayout sampled the smoothing lag ahead)', () => {
     const rig = syntheticRig(4, 5);
     const frames = 60;
     const points = randomTrack(frames, 2);
@@ -65,7 +66,7 @@ describe('solveLipsTrackToRig', () => {
       }
       const live = new Float32Array(63);
       for (let k = 0; k < frames; k++) {
-        playout.sample(k / FPS + smoothingMs / 1000, live);
+        playout.sample(k / FPS + smoothingLagSec(smoothingMs, 1 / FPS), live);
         const d = maxAbsDiff(keys.targets.subarray(k * 63, k * 63 + 63), live);
         assert.ok(d < 1e-6, `intensity ${intensity}, smoothing ${smoothingMs} ms, key ${k}: |Δ| ${d} m`);
       }
