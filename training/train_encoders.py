@@ -153,7 +153,7 @@ def main():
     ap.add_argument("--steps2", type=int, default=400)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--per-utt", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--phone-weight", type=float, default=0.5)
     train(ap.parse_args())
 
