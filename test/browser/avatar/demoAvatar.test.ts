@@ -5,15 +5,17 @@ import { Engine } from '@babylonjs/core/Engines/engine.js';
 import { Scene } from '@babylonjs/core/scene.js';
 import { LoadAssetContainerAsync } from '@babylonjs/core/Loading/sceneLoader.js';
 import '@babylonjs/loaders/glTF/2.0/index.js';
-import {
-  adoptGltfLandmarkMap,
-  createDemoAvatar,
-  exportDemoAvatarGlbAsync,
-} from '../../../examples/avatar/createDemoAvatar.ts';
+import { adoptGltfLandmarkMap, exportDemoAvatarGlbAsync } from '../../../examples/avatar/createDemoAvatar.ts';
 import type { DemoAvatar } from '../../../examples/avatar/createDemoAvatar.ts';
-import { createDemoStage } from '../../../examples/avatar/createDemoStage.ts';
 import type { IDemoStage } from '../../../examples/avatar/createDemoStage.ts';
 import { PerceptualLipSyncBehavior } from '../../../src/index.ts';
+import {
+  createDemoAvatarScene,
+  EYES_BOX,
+  meanPixelDifference,
+  MOUTH_BOX,
+  type IDemoAvatarScene,
+} from '../support/demoAvatarScene.ts';
 
 const REQUIRED_SHAPES = [
   'mouthClose',
@@ -47,7 +49,6 @@ type V3 = [number, number, number];
 const dist = (a: V3, b: V3): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
 describe('createDemoAvatar', () => {
-  let canvas: HTMLCanvasElement;
   let engine: Engine;
   let scene: Scene;
   let stage: IDemoStage;
@@ -64,25 +65,13 @@ describe('createDemoAvatar', () => {
     });
   };
 
+  let view: IDemoAvatarScene;
   beforeEach(() => {
-    canvas = document.createElement('canvas');
-    canvas.width = 256;
-    canvas.height = 256;
-    document.body.appendChild(canvas);
-    engine = new Engine(canvas, false, { preserveDrawingBuffer: true });
-    scene = new Scene(engine);
-    stage = createDemoStage(scene, null);
-    avatar = createDemoAvatar(scene);
-    avatar.idle = false;
+    view = createDemoAvatarScene();
+    ({ engine, scene, stage, avatar } = view);
   });
 
-  afterEach(() => {
-    avatar.dispose();
-    stage.dispose();
-    scene.dispose();
-    engine.dispose();
-    canvas.remove();
-  });
+  afterEach(() => view.dispose());
 
   it('has ARKit mouth shapes, a jaw bone linked to the `jaw` node and a 21-point landmark map', () => {
     expect(engine.version).to.equal(2);
@@ -177,17 +166,8 @@ describe('createDemoAvatar', () => {
     const rest = await grab();
     avatar.jaw.rotation.x = 0.2;
     const open = await grab();
-    // Mean absolute difference over a box: the mouth (centre, lower half) vs the eyes (upper third).
-    const meanDiff = (x0: number, y0: number, w: number, h: number): number => {
-      let sum = 0;
-      for (let y = y0; y < y0 + h; y++)
-        for (let x = x0; x < x0 + w; x++)
-          for (let c = 0; c < 3; c++)
-            sum += Math.abs(rest[(y * 256 + x) * 4 + c] - open[(y * 256 + x) * 4 + c]);
-      return sum / (w * h * 3);
-    };
-    const mouth = meanDiff(88, 64, 80, 56); // readPixels rows start at the bottom
-    const eyes = meanDiff(48, 190, 160, 40);
+    const mouth = meanPixelDifference(rest, open, 256, MOUTH_BOX);
+    const eyes = meanPixelDifference(rest, open, 256, EYES_BOX);
     expect(mouth, 'mouth region mean |Δ|, 0–255').to.be.above(12);
     expect(eyes, 'eye region mean |Δ|').to.be.below(1);
   });

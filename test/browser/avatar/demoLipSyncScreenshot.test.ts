@@ -4,16 +4,19 @@
 import { expect } from '@esm-bundle/chai';
 import { writeFile } from '@web/test-runner-commands';
 import { releaseProxy, wrap } from 'comlink';
-import { Engine } from '@babylonjs/core/Engines/engine.js';
-import { Scene } from '@babylonjs/core/scene.js';
-import { createDemoAvatar, type DemoAvatar } from '../../../examples/avatar/createDemoAvatar.ts';
-import { createDemoStage, type IDemoStage } from '../../../examples/avatar/createDemoStage.ts';
 import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
 import { applyRigPose, createRigBinding, describeRig } from '../../../src/rig/applyRigPose.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import type { LipSyncWorkerApi } from '../../../src/worker/lipSyncWorker.ts';
 import type { LipsFrameBlock } from '../../../src/worker/frames.ts';
+import {
+  createDemoAvatarScene,
+  EYES_BOX,
+  meanPixelDifference,
+  MOUTH_BOX,
+  type IDemoAvatarScene,
+} from '../support/demoAvatarScene.ts';
 
 const MANIFEST = new URL('../../../models/manifest.json', import.meta.url).href;
 const WAV = new URL('../../fixtures/generated/vowel-ah.wav', import.meta.url).href;
@@ -21,33 +24,15 @@ const SIZE = 256;
 
 describe('demo avatar lip-synced by the shipped models (screenshot)', function () {
   this.timeout(120_000);
-  let canvas: HTMLCanvasElement;
-  let engine: Engine;
-  let scene: Scene;
-  let stage: IDemoStage;
-  let avatar: DemoAvatar;
+  let view: IDemoAvatarScene;
 
   beforeEach(() => {
-    canvas = document.createElement('canvas');
-    canvas.width = SIZE;
-    canvas.height = SIZE;
-    document.body.appendChild(canvas);
-    engine = new Engine(canvas, false, { preserveDrawingBuffer: true });
-    scene = new Scene(engine);
-    stage = createDemoStage(scene, null);
-    avatar = createDemoAvatar(scene);
-    avatar.idle = false;
-    stage.camera.radius = 0.3;
-    stage.camera.target.set(0, -0.04, 0);
+    view = createDemoAvatarScene(SIZE);
+    view.stage.camera.radius = 0.3;
+    view.stage.camera.target.set(0, -0.04, 0);
   });
 
-  afterEach(() => {
-    avatar.dispose();
-    stage.dispose();
-    scene.dispose();
-    engine.dispose();
-    canvas.remove();
-  });
+  afterEach(() => view.dispose());
 
   /** Lips of the whole clip from the worker's offline path (the same features and model as streaming). */
   async function generate(): Promise<LipsFrameBlock> {
@@ -72,6 +57,7 @@ describe('demo avatar lip-synced by the shipped models (screenshot)', function (
     expect(track.speechRms[rest], 'frame 5 is silence').to.be.below(track.speechRms[vowel] / 100);
 
     // The behavior's own path: describe the rig, solve lips-v1 → influences + jaw, apply, render.
+    const { avatar, scene, engine, canvas } = view;
     const rig = describeRig(avatar.face);
     const binding = createRigBinding(avatar.face, rig);
     const solver = createLandmarkSolver(rig);
@@ -93,16 +79,8 @@ describe('demo avatar lip-synced by the shipped models (screenshot)', function (
     };
     const closed = await shoot(rest, 'rest');
     const open = await shoot(vowel, 'vowel');
-    const meanDiff = (x0: number, y0: number, w: number, h: number): number => {
-      let sum = 0;
-      for (let y = y0; y < y0 + h; y++)
-        for (let x = x0; x < x0 + w; x++)
-          for (let c = 0; c < 3; c++)
-            sum += Math.abs(closed[(y * SIZE + x) * 4 + c] - open[(y * SIZE + x) * 4 + c]);
-      return sum / (w * h * 3);
-    };
-    const mouth = meanDiff(88, 64, 80, 56); // readPixels rows start at the bottom
-    const eyes = meanDiff(48, 190, 160, 40);
+    const mouth = meanPixelDifference(closed, open, SIZE, MOUTH_BOX);
+    const eyes = meanPixelDifference(closed, open, SIZE, EYES_BOX);
     console.log(
       `vowel frame ${vowel} (${(vowel * 20) / 1000} s): mouth |Δ| ${mouth.toFixed(1)}, eyes |Δ| ${eyes.toFixed(2)}`,
     );

@@ -6,22 +6,17 @@ import { join } from 'node:path';
 import { main } from '../../../src/cli/main.ts';
 import { ModelLoadError } from '../../../src/errors.ts';
 import { createGeneratorOutputToLips, parseFlameTemplate } from '../../../src/models/generatorOutput.ts';
-import { validateModelManifest, type IGeneratorManifest } from '../../../src/models/modelManifest.ts';
+import { validateModelManifest } from '../../../src/models/modelManifest.ts';
+import { generatorManifest } from './generatorManifest.ts';
 import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/rig/adapters/flameLandmarks.ts';
 
 const FLAME_VALUES = 5023 * 3;
-const flameGenerator = {
-  file: 'g.onnx',
+const flameGenerator = generatorManifest({
   outputKind: 'flame-vertices',
   templateFile: 'template.f32',
-  inputName: 'mel',
   outputName: 'vertices',
-  featureSpec: 'features-v1',
-  melFramesPerOutputFrame: 2,
-  frameRateHz: 50,
   contextFrames: 3,
-  lookaheadFrames: 0,
-} as const satisfies IGeneratorManifest;
+});
 
 test('flame-vertices outputs become lips-v1 displacements: landmark offsets from the template', () => {
   const template = Float32Array.from({ length: FLAME_VALUES }, (_, i) => Math.sin(i * 0.01) * 0.1);

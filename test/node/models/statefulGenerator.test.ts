@@ -8,27 +8,20 @@ import { readWav } from '../../../src/cli/readWav.ts';
 import { generateLipsTrackAsync } from '../../../src/models/generateLipsTrack.ts';
 import { createGeneratorStream, createOfflineGeneratorRunner } from '../../../src/models/generatorRunners.ts';
 import { lipsDisplacementsToPoints } from '../../../src/models/lipsDisplacementsToPoints.ts';
-import { validateModelManifest, type IGeneratorManifest } from '../../../src/models/modelManifest.ts';
+import { validateModelManifest } from '../../../src/models/modelManifest.ts';
 import { configureOnnxRuntime, createModelSessionAsync } from '../../../src/models/onnxBackend.ts';
 import {
   StatefulStreamingGenerator,
   statefulAsOfflineRunner,
   type StatefulGeneratorRunner,
 } from '../../../src/models/statefulGenerator.ts';
+import { generatorManifest } from './generatorManifest.ts';
 
 const LAG = 2;
-const manifest: IGeneratorManifest = {
-  file: 'x.onnx',
-  outputKind: 'lips-v1-displacement',
-  inputName: 'mel',
-  outputName: 'lips',
-  featureSpec: 'features-v1',
-  melFramesPerOutputFrame: 2,
-  frameRateHz: 50,
-  contextFrames: 0,
+const manifest = generatorManifest({
   lookaheadFrames: 2 * LAG,
   state: { inputs: ['s'], outputs: ['next_s'], shapes: [[1, 1]], outputLagFrames: LAG },
-};
+});
 
 /** A 1-band "model" with memory: output of step t = running sum of every mel value up to frame 2t+1. */
 const runningSum: StatefulGeneratorRunner = async (mel, frames, state) => {

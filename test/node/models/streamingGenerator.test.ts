@@ -1,19 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamingGenerator } from '../../../src/models/streamingGenerator.ts';
-import type { IGeneratorManifest } from '../../../src/models/modelManifest.ts';
+import { generatorManifest } from './generatorManifest.ts';
 
-const manifest = (contextFrames: number, lookaheadFrames: number): IGeneratorManifest => ({
-  file: 'x.onnx',
-  outputKind: 'lips-v1-displacement',
-  inputName: 'mel',
-  outputName: 'lips',
-  featureSpec: 'features-v1',
-  melFramesPerOutputFrame: 2,
-  frameRateHz: 50,
-  contextFrames,
-  lookaheadFrames,
-});
+const manifest = (contextFrames: number, lookaheadFrames: number) => generatorManifest({ contextFrames, lookaheadFrames });
 
 /** A causal "model": output j = sum of mel[0] over input frames [2j - C, 2j + L] of the window. */
 function fakeRunner(C: number, L: number, runs: { frames: number }[]) {
