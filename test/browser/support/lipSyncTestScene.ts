@@ -63,6 +63,8 @@ export function useLipSyncTestScene(options: ILipSyncTestSceneOptions = {}): ILi
     clearInterval(renderTimer);
     for (const b of behaviors.splice(0)) b.dispose();
     await sleep(WORKER_DISPOSE_MS);
+    // Timers run late on a loaded machine: give the disposal a little longer before calling it a leak.
+    for (let i = 0; i < 20 && liveLipSyncWorkerCount() > 0; i++) await sleep(100);
     scene?.dispose();
     engine?.dispose();
     scene = null;
