@@ -45,6 +45,8 @@ interface StartedWorker {
   readonly crashed: Promise<WorkerCrashError>;
   /** False once terminated (crashed, hung, released). */
   alive(): boolean;
+  /** Starts the liveness watchdog (once the worker is in use: an idle spare is not watched). */
+  watch(): void;
   /** Stops the watchdog, releases the proxy and terminates the worker. Idempotent. */
   terminate(): void;
 }
@@ -63,6 +65,8 @@ const shared = new Map<string, SharedEntry>();
 const handoffs = new Map<string, Promise<StartedWorker>>();
 /** How long a handed-off spare waits for a user before it is terminated, ms. */
 const HANDOFF_MS = 2000;
+/** Delay between a worker coming into use and its spare starting, ms. */
+const SPARE_DELAY_MS = 1000;
 
 function terminateWhenReady(worker: Promise<StartedWorker>): void {
   worker.then(
@@ -95,6 +99,12 @@ function takeHandoff(key: string): Promise<StartedWorker> | null {
 }
 
 let aliveWorkers = 0;
+/**
+ * Worker starts in progress. Compiling onnxruntime-web's wasm takes the machine's cores for seconds:
+ * on a loaded 2-core machine the worker in use then answered pings more than 1.5 s late, and the
+ * watchdog restarted healthy workers in a loop. Hang alarms wait until the starts are done.
+ */
+let startsInProgress = 0;
 
 /** Workers started and not yet terminated (for leak checks in tests). */
 export function liveLipSyncWorkerCount(): number {
@@ -142,8 +152,10 @@ export async function acquireLipSyncWorkerAsync(
     };
     e.ready.then((started) => {
       e.started = started;
-      // Started after the first: the two inits would compete for the CPU the page needs now.
-      // A spare that dies (or fails to start) is replaced while the entry lives.
+      started.watch();
+      // A spare that dies (or fails to start) is replaced while the entry lives. It starts a moment
+      // after the worker in use: two inits at once compete for the CPU the stream needs now, and on a
+      // loaded 2-core machine starved the new worker's pings into false hang alarms.
       const startSpare = () => {
         if (!watchdog.standby || e.dead) return;
         const spare = startWorkerAsync(workerUrl, init, watchdog);
@@ -153,7 +165,7 @@ export async function acquireLipSyncWorkerAsync(
           () => void (e.spare === spare && (e.spare = null)),
         );
       };
-      startSpare();
+      if (watchdog.standby) setTimeout(startSpare, SPARE_DELAY_MS);
       // A crashed worker is already terminated: the next acquire gets the spare, or a fresh one.
       void started.crashed.then(() => {
         retire();
@@ -216,6 +228,19 @@ async function startWorkerAsync(
   init: IWorkerInitOptions,
   watchdog: ILipSyncWorkerWatchdogOptions,
 ): Promise<StartedWorker> {
+  startsInProgress++;
+  try {
+    return await startAndInitWorkerAsync(workerUrl, init, watchdog);
+  } finally {
+    startsInProgress--;
+  }
+}
+
+async function startAndInitWorkerAsync(
+  workerUrl: URL | string,
+  init: IWorkerInitOptions,
+  watchdog: ILipSyncWorkerWatchdogOptions,
+): Promise<StartedWorker> {
   const worker = new Worker(workerUrl, { type: 'module', name: 'perceptual-lipsync' });
   const api = wrap<LipSyncWorkerApi>(worker);
   let counted = false;
@@ -250,17 +275,22 @@ async function startWorkerAsync(
     ]);
     counted = true;
     aliveWorkers++;
-    stopWatchdog = startLivenessWatchdog(
-      () => api.ping(),
-      { timeoutMs: watchdog.hangTimeoutMs },
-      (silentMs) =>
-        reportCrash(
-          new WorkerCrashError(
-            `The lip-sync worker stopped answering (no reply for ${Math.round(silentMs)} ms).`,
+    let watching = false;
+    const watch = () => {
+      if (watching || terminated) return;
+      watching = true;
+      stopWatchdog = startLivenessWatchdog(
+        () => api.ping(),
+        { timeoutMs: watchdog.hangTimeoutMs, excused: () => startsInProgress > 0 },
+        (silentMs) =>
+          reportCrash(
+            new WorkerCrashError(
+              `The lip-sync worker stopped answering (no reply for ${Math.round(silentMs)} ms).`,
+            ),
           ),
-        ),
-    );
-    return { api, info, crashed, terminate, alive: () => !terminated };
+      );
+    };
+    return { api, info, crashed, terminate, alive: () => !terminated, watch };
   } catch (err) {
     terminate();
     throw reviveError(err);

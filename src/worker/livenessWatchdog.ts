@@ -10,6 +10,11 @@ export interface ILivenessWatchdogOptions {
   readonly timeoutMs: number;
   /** How often to ping, ms. @default timeoutMs / 4, at least 50 */
   readonly intervalMs?: number;
+  /**
+   * While this returns true, late answers are excused (the clock of an unanswered ping restarts): a
+   * busy machine is not a hung worker. @default never
+   */
+  readonly excused?: () => boolean;
 }
 
 /**
@@ -38,6 +43,11 @@ export function startLivenessWatchdog(
         },
         () => undefined, // a terminated worker: its owner already knows
       );
+      return;
+    }
+    if (options.excused?.()) {
+      sentAt = now;
+      ticksSinceSent = 0;
       return;
     }
     ticksSinceSent++;

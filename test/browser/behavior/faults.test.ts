@@ -6,15 +6,17 @@ import { expect } from '@esm-bundle/chai';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import type { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
 import type { LipSyncState } from '../../../src/behavior/lipSyncState.ts';
-import { AudioSourceError, WorkerCrashError } from '../../../src/errors.ts';
+import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioContext.ts';
+import { AudioSourceError, ModelLoadError, WorkerCrashError } from '../../../src/errors.ts';
 import type { LipsPlayoutState } from '../../../src/playout/lipsPlayout.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 import {
   liveLipSyncWorkerCount,
   simulateLipSyncWorkerFaultForTesting,
 } from '../../../src/worker/lipSyncWorkerClient.ts';
+import { MIC_SPEECH_WAV } from '../support/fixtures.ts';
 import { useLipSyncTestScene } from '../support/lipSyncTestScene.ts';
-import { isAtRest } from '../support/morphInfluences.ts';
+import { isAtRest, morphInfluences } from '../support/morphInfluences.ts';
 import { sleep, waitFor } from '../support/waitFor.ts';
 import { createTestRig } from './testRig.ts';
 
@@ -91,7 +93,8 @@ describe('PerceptualLipSyncBehavior faults', () => {
   for (const fault of ['crash', 'hang'] as const) {
     it(`restarts the worker after a ${fault} mid-stream: frames resume < 1 s after detection, rest in between, gap in telemetry`, async () => {
       // A cold start of onnxruntime-web takes seconds on a loaded machine: the spare makes < 1 s possible.
-      const { lipSync, rec } = await startMic({ workerHangTimeoutMs: 800, standbyWorker: true });
+      // The default hang timeout (3 s): long enough for the avatar to reach rest while hung.
+      const { lipSync, rec } = await startMic({ standbyWorker: true });
       await waitFor(() => liveLipSyncWorkerCount() === 2, 20000, 'the standby worker');
       const injectedAt = performance.now();
       expect(simulateLipSyncWorkerFaultForTesting(fault), 'workers faulted').to.equal(1);
@@ -123,8 +126,9 @@ describe('PerceptualLipSyncBehavior faults', () => {
       const resumedAt = detectedAt + gapMs;
 
       if (fault === 'hang') {
-        // Nothing arrives while the worker hangs (800 ms here, longer than hold 120 ms + ease 250 ms):
-        // the avatar eased to rest instead of freezing mid-word, and played again once frames resumed.
+        // Nothing arrives while the worker hangs (3 s, longer than the mic lag + hold 120 ms + ease
+        // 250 ms): the avatar eased to rest instead of freezing mid-word. (After a crash the spare takes
+        // over within ~150 ms, so the lips may only start to ease.)
         const between = rec.frames.filter((f) => f.at > injectedAt && f.at < resumedAt);
         expect(
           between.some((f) => f.rest && f.playout === 'rest'),
@@ -134,7 +138,9 @@ describe('PerceptualLipSyncBehavior faults', () => {
       await waitFor(() => playing(rec.framesAfter(resumedAt)) >= 10, 10000, 'frames from the new worker');
 
       // The faulted worker was terminated: the promoted spare and a new spare remain.
-      await waitFor(() => liveLipSyncWorkerCount() === 2, 20000, 'a new standby worker');
+      await waitFor(() => liveLipSyncWorkerCount() === 2, 20000, 'a new standby worker').catch((e: Error) => {
+        throw new Error(`${e.message} (${liveLipSyncWorkerCount()} workers)`);
+      });
       await sleep(300);
       expect(liveLipSyncWorkerCount(), 'workers after the restart').to.equal(2);
       expect(rec.errors, 'one notice').to.have.length(1);
@@ -219,6 +225,84 @@ describe('PerceptualLipSyncBehavior faults', () => {
     const lagBefore = lagOf(rec.frames.slice(0, framesWhileSuspended));
     expect(lagOf(after.slice(-10)), 'lag behind the audio clock, s').to.be.below(lagBefore + 0.3);
     expect(rec.states.map((s) => s.state)).to.deep.equal(['loading', 'running', 'suspended', 'running']);
+    expect(rec.errors).to.have.length(0);
+  });
+
+  it('drives two avatars from two sources through one shared worker and AudioContext; stopping one leaves the other running', async () => {
+    const talkingHead = createTestRig(t.scene);
+    const silentHead = createTestRig(t.scene);
+    const talker = t.make();
+    const listener = t.make();
+    talkingHead.addBehavior(talker);
+    silentHead.addBehavior(listener);
+    const talkerJaw: number[] = [];
+    talker.onFrameObservable.add(() => talkerJaw.push(morphInfluences(talkingHead)[0]));
+    const heard = record(listener, silentHead);
+    const silence = new AudioBuffer({ length: 20 * 44100, sampleRate: 44100, numberOfChannels: 1 });
+    await Promise.all([
+      talker.startAsync({ kind: 'url', url: MIC_SPEECH_WAV }),
+      listener.startAsync({ kind: 'audioBuffer', buffer: silence }),
+    ]);
+    expect(talker.audioContext, 'one AudioContext').to.equal(listener.audioContext);
+    expect(liveSharedAudioContextCount()).to.equal(1);
+    expect(liveLipSyncWorkerCount(), 'one worker').to.equal(1);
+
+    // Each avatar follows its own source: the talker's jaw moves, the listener's lips stay at rest.
+    await waitFor(
+      () => talkerJaw.length > 30 && Math.max(...talkerJaw) - Math.min(...talkerJaw) > 0.01,
+      15000,
+      "the talker's jaw moving",
+    );
+    await waitFor(() => playing(heard.frames) >= 30, 15000, "the listener's frames");
+    expect(
+      heard.frames.every((f) => f.rest),
+      'the listener stays at rest on silence',
+    ).to.equal(true);
+
+    talker.stop();
+    expect(isAtRest(talkingHead), 'the stopped avatar rests').to.equal(true);
+    expect(listener.state, 'the other keeps running').to.equal('running');
+    const n = heard.frames.length;
+    await waitFor(
+      () => playing(heard.frames.slice(n)) >= 20,
+      10000,
+      "the listener's frames after the talker stopped",
+    );
+    expect(liveLipSyncWorkerCount(), 'the shared worker stays for the listener').to.equal(1);
+    expect(liveSharedAudioContextCount()).to.equal(1);
+    listener.stop(); // then the harness checks that the worker and the context are gone
+  });
+
+  it('retries a model download that fails once (503) and starts; without retries it is a ModelLoadError', async () => {
+    const key = `models-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const manifest = `/flaky/${key}/test/fixtures/generated/tiny-generator/manifest.json`;
+    const head = createTestRig(t.scene);
+
+    const noRetry = t.make({
+      modelManifestUrl: `/flaky/${key}-once/test/fixtures/generated/tiny-generator/manifest.json`,
+      fetchAttempts: 1,
+    });
+    head.addBehavior(noRetry);
+    let thrown: unknown;
+    await noRetry.startAsync({ kind: 'url', url: MIC_SPEECH_WAV }).catch((e) => (thrown = e));
+    expect(thrown).to.be.instanceOf(ModelLoadError);
+    expect((thrown as Error).message).to.contain('503');
+    expect(noRetry.state).to.equal('error');
+    noRetry.dispose();
+
+    const lipSync = t.make({ modelManifestUrl: manifest }); // default: 3 attempts, back-off from 250 ms
+    head.addBehavior(lipSync);
+    const rec = record(lipSync, head);
+    await lipSync.startAsync({ kind: 'microphone' });
+    expect(lipSync.state).to.equal('running');
+    await waitFor(() => playing(rec.frames) >= 10, 20000, 'frames');
+    const failed = (await (await fetch(`/flaky/${key}/`)).json()) as string[];
+    expect(failed.map((p) => p.split('/').at(-1)).sort(), 'each file failed once').to.deep.equal([
+      'generator.onnx',
+      'manifest.json',
+      'mesh.onnx',
+      'speech.onnx',
+    ]);
     expect(rec.errors).to.have.length(0);
   });
 });
