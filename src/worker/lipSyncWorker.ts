@@ -570,6 +570,16 @@ const api = {
     });
   },
 
+  /**
+   * Floats a stream holds in its growable buffers (speech-energy history, generator window), or null
+   * for no such stream: tests check it stays bounded however long the stream runs.
+   * @param id defines the stream
+   */
+  streamFootprint(id: number): number | null {
+    const s = streams.get(id);
+    return s ? s.hopEnergy.length + s.generator.retainedFloats : null;
+  },
+
   /** Counters for telemetry. */
   getStats(): WorkerStats {
     return {
