@@ -54,6 +54,32 @@ const serveShared = async (ctx, next) => {
   }
   await next();
 };
+/**
+ * Flaky downloads for fault tests: `/flaky/<key>/<path>` answers 503 to the first request for each
+ * path under a key, then serves `/<path>`. Tests use a fresh key each; `GET /flaky/<key>/` lists the
+ * paths that failed once (JSON).
+ */
+const failedOnce = new Map();
+const flaky = async (ctx, next) => {
+  const m = /^\/flaky\/([^/]+)\/(.*)$/.exec(ctx.path);
+  if (!m) return next();
+  const [, key, rest] = m;
+  if (!failedOnce.has(key)) failedOnce.set(key, new Set());
+  const failed = failedOnce.get(key);
+  if (rest === '') {
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify([...failed]);
+    return;
+  }
+  if (!failed.has(rest)) {
+    failed.add(rest);
+    ctx.status = 503;
+    ctx.body = 'flaky (fault test): try again';
+    return;
+  }
+  ctx.url = '/' + rest + (ctx.querystring ? '?' + ctx.querystring : '');
+  await next();
+};
 /** Cross-origin isolation: SharedArrayBuffer and threaded wasm. */
 const isolate = async (ctx, next) => {
   await next();
@@ -70,7 +96,7 @@ export default {
   browserStartTimeout: 120000,
   testFramework: { config: { timeout: 120000 } },
   plugins: [esbuildPlugin({ ts: true, target: 'esnext' })],
-  middleware: [isolate, serveShared, jsToTs],
+  middleware: [isolate, serveShared, flaky, jsToTs],
   reporters: [defaultReporter(), countReporter()],
   browsers: [
     chromeLauncher({

@@ -56,7 +56,10 @@ class CaptureProcessor extends AudioWorkletProcessor {
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let c = 0; c < channels.length; c++) s += channels[c][i];
-      mono[i] = s * scale;
+      s *= scale;
+      // A broken source (NaN, ±Infinity, far beyond full scale) must not poison the resampler's
+      // history: NaN becomes silence, the rest is clipped to full scale as a converter would.
+      mono[i] = s > 1 ? 1 : s < -1 ? -1 : s === s ? s : 0;
     }
     const produced = this._resampler.push(mono.subarray(0, n), this._resampled);
     for (let i = 0; i < produced; i++) {

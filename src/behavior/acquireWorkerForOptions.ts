@@ -14,11 +14,15 @@ import type { IPerceptualLipSyncOptions } from './perceptualLipSyncOptions.ts';
  * @throws ModelLoadError when the models cannot be loaded
  */
 export function acquireWorkerForOptionsAsync(o: IPerceptualLipSyncOptions): Promise<ILipSyncWorkerClient> {
-  return acquireLipSyncWorkerAsync(o.workerUrl ?? defaultWorkerUrl(), {
-    manifestUrl: new URL(o.modelManifestUrl, globalThis.location?.href).href,
-    executionProviders: o.executionProviders,
-    wasmPaths: o.wasmPaths,
-    numThreads: o.numThreads,
-    fetchAttempts: o.fetchAttempts,
-  });
+  return acquireLipSyncWorkerAsync(
+    o.workerUrl ?? defaultWorkerUrl(),
+    {
+      manifestUrl: new URL(o.modelManifestUrl, globalThis.location?.href).href,
+      executionProviders: o.executionProviders,
+      wasmPaths: o.wasmPaths,
+      numThreads: o.numThreads,
+      fetchAttempts: o.fetchAttempts,
+    },
+    { hangTimeoutMs: o.workerHangTimeoutMs, standby: o.standbyWorker },
+  );
 }

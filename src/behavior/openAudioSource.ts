@@ -15,6 +15,11 @@ export interface IOpenedAudioSource {
   /** Resolves when a finite source (buffer, URL, element) has played to the end. */
   readonly ended: Promise<void> | null;
   /**
+   * Resolves when a live source's every audio track has ended on its own (device unplugged, permission
+   * revoked, the track stopped by other code): nothing will be heard again. Null for other kinds.
+   */
+  readonly lost: Promise<AudioSourceError> | null;
+  /**
    * Starts sources the behavior plays itself (buffer, URL) once the graph is connected, so no speech is
    * lost while the models load; a no-op for live and user-controlled sources. Idempotent.
    */
@@ -79,7 +84,21 @@ export async function openAudioSourceAsync(
         throw new AudioSourceError('Opening the microphone was cancelled.');
       }
       const node = context.createMediaStreamSource(stream);
-      return closer(node, playback, null, () => stream.getTracks().forEach((t) => t.stop()));
+      const watch = watchTracks(
+        stream,
+        'The microphone was disconnected (or its permission revoked): its track ended. Call startAsync again to use another device.',
+      );
+      return closer(
+        node,
+        playback,
+        null,
+        () => {
+          watch.stop();
+          stream.getTracks().forEach((t) => t.stop());
+        },
+        true,
+        watch.lost,
+      );
     }
     case 'mediaStream': {
       if (source.stream.getAudioTracks().length === 0) {
@@ -87,7 +106,18 @@ export async function openAudioSourceAsync(
           'The MediaStream has no audio track: pass a stream from getUserMedia({audio: true}) or WebRTC.',
         );
       }
-      return closer(context.createMediaStreamSource(source.stream), playback, null);
+      const watch = watchTracks(
+        source.stream,
+        'The MediaStream ended: all its audio tracks stopped (device removed or remote peer gone). Call startAsync with a live stream.',
+      );
+      return closer(
+        context.createMediaStreamSource(source.stream),
+        playback,
+        null,
+        watch.stop,
+        true,
+        watch.lost,
+      );
     }
     case 'audioNode': {
       if (source.node.context !== context) {
@@ -176,18 +206,47 @@ function playBuffer(context: AudioContext, buffer: AudioBuffer): IOpenedAudioSou
   };
 }
 
+/**
+ * Resolves `lost` once every audio track of `stream` has ended. Tracks stopped by `track.stop()` fire
+ * no `ended` event (by specification), so the states are also polled, cheaply, twice a second.
+ */
+function watchTracks(
+  stream: MediaStream,
+  message: string,
+): { lost: Promise<AudioSourceError>; stop(): void } {
+  const listening = new AbortController();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    listening.abort();
+    clearInterval(timer);
+  };
+  const lost = new Promise<AudioSourceError>((resolve) => {
+    const check = () => {
+      if (stream.getAudioTracks().every((t) => t.readyState === 'ended')) {
+        stop();
+        resolve(new AudioSourceError(message));
+      }
+    };
+    for (const t of stream.getAudioTracks()) t.addEventListener('ended', check, { signal: listening.signal });
+    timer = setInterval(check, 500);
+  });
+  return { lost, stop };
+}
+
 function closer(
   node: AudioNode,
   playback: boolean,
   ended: Promise<void> | null,
   release?: () => void,
   disconnect = true,
+  lost: Promise<AudioSourceError> | null = null,
 ): IOpenedAudioSource {
   let closed = false;
   return {
     node,
     playback,
     ended,
+    lost,
     start() {},
     close() {
       if (closed) return;

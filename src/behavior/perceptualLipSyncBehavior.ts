@@ -10,9 +10,10 @@ import type { Scene } from '@babylonjs/core/scene.js';
 import { proxy, transfer } from 'comlink';
 import { defaultCaptureProcessorUrl } from '../assetUrls.ts';
 import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.ts';
-import { AudioSourceError, LipSyncError } from '../errors.ts';
+import { AudioSourceError, LipSyncError, WorkerCrashError } from '../errors.ts';
 import { createAudioClock, type AudioClock } from '../playout/audioClock.ts';
 import { LipsPlayout } from '../playout/lipsPlayout.ts';
+import { isDigitalSilence } from '../playout/silenceGate.ts';
 import { smoothingLagSec } from '../playout/smoothing.ts';
 import type { LipsPlayoutState } from '../playout/lipsPlayout.ts';
 import {
@@ -72,6 +73,8 @@ const MIC_LAG_RELEASE = 0.96;
 const RENDER_INTERVAL_SEC = 1 / 60;
 /** How often telemetry scores the recent lips and emits samples, ms ("a few updates per second"). */
 const TELEMETRY_INTERVAL_MS = 250;
+/** Worker crashes in a row, with no frame in between, after which the session fails instead of restarting. */
+const MAX_RESTARTS_WITHOUT_FRAMES = 3;
 
 /** Everything one `startAsync` acquired, released in reverse by `_teardown`. */
 interface Session {
@@ -92,6 +95,18 @@ interface Session {
   telemetry: TelemetryAggregator | null;
   telemetryTimer: ReturnType<typeof setInterval> | null;
   telemetryBusy: boolean;
+  /** System fields last reported by the worker (telemetry), before the restart counters are added. */
+  system: ITelemetrySystem | null;
+  /** Automatic worker restarts in this session. */
+  workerRestarts: number;
+  /** Restarts since the last frame arrived (a worker that keeps crashing is given up on). */
+  restartsWithoutFrames: number;
+  /** performance.now() when a worker crash was detected, until the new worker's first frames; else -1. */
+  gapStartMs: number;
+  /** The last restart's gap (crash detected → first frame of the new worker), ms; null before one. */
+  workerGapMs: number | null;
+  /** Frames of speech before this audio-clock time are stale (captured before a suspension): dropped. */
+  staleBeforeSec: number;
 }
 
 /**
@@ -241,6 +256,12 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       telemetry: null,
       telemetryTimer: null,
       telemetryBusy: false,
+      system: null,
+      workerRestarts: 0,
+      restartsWithoutFrames: 0,
+      gapStartMs: -1,
+      workerGapMs: null,
+      staleBeforeSec: -Infinity,
     };
     this._session = session;
     this._setState('loading');
@@ -280,17 +301,15 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
           session.source.node.connect(session.delay).connect(context.destination);
         }
       }
-      await session.worker.api.openStream(
-        session.streamId,
-        transfer(session.capture.port, [session.capture.port]),
-        proxy((block: LipsFrameBlock) => this._onBlock(session, block)),
-      );
+      await this._openStreamAsync(session, session.worker, session.capture.port);
+      if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
       session.source.node.connect(session.capture.node);
       session.source.start();
       session.source.ended?.then(() => this._stopAfterDrain(session));
-      void session.worker.crashed.then((err) => {
+      void session.source.lost?.then((err) => {
         if (this._session === session) this._fail(err);
       });
+      this._watchWorker(session, session.worker);
       session.telemetry = new TelemetryAggregator({
         meshWindowFrames: info.manifest.metricEncoders?.meshWindowFrames ?? 10,
       });
@@ -385,18 +404,116 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
 
   private readonly _onContextStateChange = (): void => {
     const ctx = this.audioContext;
-    if (!ctx || !this._session) return;
-    if (ctx.state === 'suspended' && this._state === 'running') this._setState('suspended');
-    else if (ctx.state === 'running' && this._state === 'suspended') this._setState('running');
+    const session = this._session;
+    if (!ctx || !session) return;
+    if (ctx.state !== 'running') {
+      // Nothing is heard while suspended, and the clock stands still: rest now, and forget the frames
+      // of before, so none of them is shown again after the resume (only fresh speech is).
+      session.playout?.reset();
+      session.staleBeforeSec = ctx.currentTime; // frames still in flight are of that past speech
+      this._applyRest();
+      if (this._state === 'running') this._setState('suspended');
+    } else if (this._state === 'suspended') this._setState('running');
   };
+
+  /** Starts (or joins) the shared inference worker for this behavior's options. */
+  /** Opens the session's stream in `worker`, fed by the capture port; rejects if the worker dies first. */
+  private async _openStreamAsync(
+    session: Session,
+    worker: ILipSyncWorkerClient,
+    port: MessagePort,
+  ): Promise<void> {
+    // A call into a terminated worker never settles: race it against the crash.
+    await Promise.race([
+      worker.api.openStream(
+        session.streamId,
+        transfer(port, [port]),
+        // Blocks the old worker posted before it died may still arrive: each sink knows its worker.
+        proxy((block: LipsFrameBlock) => {
+          if (session.worker === worker) this._onBlock(session, block);
+        }),
+      ),
+      worker.crashed.then((err) => {
+        throw err;
+      }),
+    ]);
+  }
+
+  private _watchWorker(session: Session, worker: ILipSyncWorkerClient): void {
+    void worker.crashed.then((err) => {
+      if (this._session === session && session.worker === worker) void this._restartWorkerAsync(session, err);
+    });
+  }
+
+  /**
+   * Replaces a crashed or hung worker while the session keeps running: the old one is already
+   * terminated; the avatar eases to rest on its own (no frames arrive); a fresh worker gets a new
+   * channel from the same capture node and the stream goes on at the same audio-clock times.
+   */
+  private async _restartWorkerAsync(session: Session, crash: WorkerCrashError): Promise<void> {
+    let reason = crash;
+    if (session.gapStartMs < 0) session.gapStartMs = performance.now();
+    session.telemetryBusy = false; // a request to the dead worker never settles
+    this._setState('recovering');
+    this._onError.notifyObservers(crash);
+    for (;;) {
+      session.worker?.kill(); // hands back our reference; the crash already terminated it
+      session.worker = null;
+      session.workerRestarts++;
+      session.restartsWithoutFrames++;
+      if (session.restartsWithoutFrames > MAX_RESTARTS_WITHOUT_FRAMES) {
+        const n = session.restartsWithoutFrames - 1;
+        this._fail(
+          new WorkerCrashError(
+            `The lip-sync worker crashed ${n} times in a row without producing a frame; giving up (${reason.message})`,
+            { cause: reason },
+          ),
+        );
+        return;
+      }
+      try {
+        const worker = await acquireWorkerForOptionsAsync(this._options);
+        if (this._session !== session || !session.capture) {
+          void worker.releaseAsync();
+          return;
+        }
+        session.worker = worker;
+        await this._openStreamAsync(session, worker, session.capture.renewPort());
+        if (this._session !== session) return; // stop() released the worker
+        this._watchWorker(session, worker);
+        const ctx = session.lease!.context;
+        this._setState(ctx.state === 'running' ? 'running' : 'suspended');
+        return;
+      } catch (e) {
+        if (this._session !== session) return;
+        if (!(e instanceof WorkerCrashError)) {
+          this._fail(e instanceof LipSyncError ? e : new WorkerCrashError(String(e), { cause: e }));
+          return;
+        }
+        reason = e; // the new worker died before it opened the stream: try again (bounded above)
+      }
+    }
+  }
 
   private _onBlock(session: Session, block: LipsFrameBlock): void {
     if (this._session !== session || !session.playout || !session.lease) return;
     const ctx = session.lease.context;
+    if (session.gapStartMs >= 0) {
+      // First frames of a restarted worker: the gap is over.
+      session.workerGapMs = performance.now() - session.gapStartMs;
+      session.gapStartMs = -1;
+      this._updateTelemetrySystem(session);
+    }
+    session.restartsWithoutFrames = 0;
     for (let f = 0; f < block.frames; f++) {
+      const timeSec = block.firstTimeSec + f * block.frameDurationSec;
+      if (timeSec < session.staleBeforeSec) continue;
       session.playout.push({
-        timeSec: block.firstTimeSec + f * block.frameDurationSec,
-        points: block.points.subarray(f * 63, f * 63 + 63),
+        timeSec,
+        // Digital silence (a muted or idle source) shows the rest pose whatever the model makes of it.
+        points: isDigitalSilence(block.speechRms[f])
+          ? LIPS_V1.neutral
+          : block.points.subarray(f * 63, f * 63 + 63),
       });
     }
     session.frames += block.frames;
@@ -417,6 +534,8 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   private _renderFrame(): void {
     const session = this._session;
     if (!session?.playout || !this._solver || !this._pose || !this._binding || !this.attachedNode) return;
+    // Suspended: the clock stands still and nothing is heard; the avatar rests (see _onContextStateChange).
+    if (session.lease?.context.state !== 'running') return;
     session.playout.intensity = this.intensity;
     // `now` is the audio-clock time of the speech being heard; the lips shown may be delayed on purpose.
     const now = this._playoutTime(session);
@@ -477,14 +596,24 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
         transfer(lips, [lips.buffer]),
       )
       .then((result) => {
-        if (this._session !== session) return;
+        if (this._session !== session || session.worker !== worker) return;
         agg.addScores(result);
-        agg.setSystem(toTelemetrySystem(result));
+        session.system = toTelemetrySystem(result);
+        this._updateTelemetrySystem(session);
       })
       .catch(() => undefined) // the worker is gone: its crash is reported through `crashed`
       .finally(() => {
         session.telemetryBusy = false;
       });
+  }
+
+  /** Telemetry's system fields: the worker's counters plus this session's restart counters. */
+  private _updateTelemetrySystem(session: Session): void {
+    session.telemetry?.setSystem({
+      ...(session.system ?? NO_WORKER_SYSTEM),
+      workerRestarts: session.workerRestarts,
+      workerGapMs: session.workerGapMs,
+    });
   }
 
   private _applyRest(): void {
@@ -554,7 +683,17 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   }
 }
 
-/** System fields of telemetry from the worker's counters. */
+const NO_WORKER_SYSTEM: ITelemetrySystem = Object.freeze({
+  inference: {},
+  backend: null,
+  wasmThreads: 1,
+  droppedChunks: 0,
+  queueDepth: 0,
+  workerRestarts: 0,
+  workerGapMs: null,
+});
+
+/** System fields of telemetry from the worker's counters (restart counters are the session's). */
 function toTelemetrySystem(result: ITelemetryScoreResult): ITelemetrySystem {
   const inference: Record<string, IInferenceTiming> = {};
   for (const [model, runs] of Object.entries(result.runMs)) {
@@ -567,5 +706,7 @@ function toTelemetrySystem(result: ITelemetryScoreResult): ITelemetrySystem {
     wasmThreads: result.wasmThreads,
     droppedChunks: result.droppedChunks,
     queueDepth: result.queueDepth,
+    workerRestarts: 0,
+    workerGapMs: null,
   };
 }

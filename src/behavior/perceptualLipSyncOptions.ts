@@ -44,6 +44,20 @@ export interface IPerceptualLipSyncOptions {
   rig: IRigOptions;
   /** Fetch attempts for model files, with exponential back-off. @default 3 */
   fetchAttempts: number;
+  /**
+   * The inference worker is pinged a few times per hang timeout; one that leaves a ping unanswered
+   * this long is terminated as hung and restarted (like a crash). Longer than any single model run
+   * on a loaded machine (1 s gave false alarms on a 2-core CI machine at load 13), short enough that
+   * the avatar is not frozen for long; it rests meanwhile. Milliseconds. @default 3000
+   */
+  workerHangTimeoutMs: number;
+  /**
+   * Keep an initialised spare inference worker, so a crashed or hung worker is replaced in
+   * milliseconds (frames resume well within 1 s) instead of after a cold start of onnxruntime-web and
+   * the models (about 1 s on a desktop, 3–5 s measured on a loaded 2-core machine). Costs a second
+   * worker's memory. @default false
+   */
+  standbyWorker: boolean;
 }
 
 /** Defaults of `IPerceptualLipSyncOptions`. */
@@ -62,6 +76,8 @@ export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOpti
   playAudio: true,
   rig: {},
   fetchAttempts: 3,
+  workerHangTimeoutMs: 3000,
+  standbyWorker: false,
 });
 
 /**
@@ -96,6 +112,10 @@ export function validatePerceptualLipSyncOptions(
   if (!(Number.isInteger(o.fetchAttempts) && o.fetchAttempts >= 1 && o.fetchAttempts <= 10)) {
     bad('fetchAttempts', o.fetchAttempts, 'an integer in [1, 10]');
   }
+  if (!(o.workerHangTimeoutMs >= 100 && o.workerHangTimeoutMs <= 60000)) {
+    bad('workerHangTimeoutMs', o.workerHangTimeoutMs, 'milliseconds in [100, 60000]');
+  }
+  if (typeof o.standbyWorker !== 'boolean') bad('standbyWorker', o.standbyWorker, 'true or false');
   if (typeof o.modelManifestUrl !== 'string' || o.modelManifestUrl === '') {
     bad('modelManifestUrl', o.modelManifestUrl, 'a URL string');
   }

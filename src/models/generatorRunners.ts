@@ -20,6 +20,8 @@ export interface IGeneratorStream {
   readonly nextOutput: number;
   /** Mel frames received so far. */
   readonly melFramesReceived: number;
+  /** Floats the stream holds (mel buffer, carried state), for memory checks. */
+  readonly retainedFloats: number;
   appendMel(data: Float32Array, frames: number): void;
   /** Runs the model on what is ready; null when no output is final yet. */
   pumpAsync(): Promise<IGeneratedBlock | null>;
@@ -85,6 +87,9 @@ function bindRunner<R>(gen: Streamer<R>, run: R): IGeneratorStream {
     },
     get melFramesReceived() {
       return gen.melFramesReceived;
+    },
+    get retainedFloats() {
+      return gen.retainedFloats;
     },
     appendMel: (data, frames) => gen.appendMel(data, frames),
     pumpAsync: () => gen.pumpAsync(run),

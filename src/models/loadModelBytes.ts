@@ -17,7 +17,9 @@ export async function loadModelBytesAsync(url: string, attempts = 3, sha256?: st
   for (let i = 0; i < Math.max(1, attempts); i++) {
     if (i > 0) await sleep(250 * 2 ** (i - 1));
     try {
-      const res = await fetch(url);
+      // A retry must reach the server: a cached copy of the error (Chromium served a 503 from its
+      // cache to every retry in our fault test) would fail each attempt the same way.
+      const res = await fetch(url, i > 0 ? { cache: 'reload' } : undefined);
       if (!res.ok) {
         last = `HTTP ${res.status} ${res.statusText}`;
         if (res.status === 404) break; // a missing file will not appear by retrying

@@ -57,6 +57,11 @@ export class StatefulStreamingGenerator {
     return this._nextOutput;
   }
 
+  /** Floats this generator holds (pending mel buffer and carried state), for memory checks. */
+  get retainedFloats(): number {
+    return this._pending.length + this._state.reduce((n, t) => n + t.length, 0);
+  }
+
   /** Mel frames received so far (global count). */
   get melFramesReceived(): number {
     return (this._firstStep + this._stepsRun) * this._k + this._pendingFrames;

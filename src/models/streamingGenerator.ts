@@ -60,6 +60,11 @@ export class StreamingGenerator {
     return this._nextOutput;
   }
 
+  /** Floats this generator holds (its mel window buffer), for memory checks. */
+  get retainedFloats(): number {
+    return this._mel.length;
+  }
+
   /** Mel frames received so far (global count). */
   get melFramesReceived(): number {
     return this._firstStored + this._stored;

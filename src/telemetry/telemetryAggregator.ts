@@ -24,6 +24,10 @@ export interface ITelemetrySystem {
   readonly wasmThreads: number;
   readonly droppedChunks: number;
   readonly queueDepth: number;
+  /** Automatic restarts of a crashed or hung inference worker since start. */
+  readonly workerRestarts: number;
+  /** The last restart's gap, ms (crash detected → first frame of the new worker); null before one. */
+  readonly workerGapMs: number | null;
 }
 
 /** Window scores as the worker returns them. */
@@ -99,6 +103,8 @@ const NO_SYSTEM: ITelemetrySystem = Object.freeze({
   wasmThreads: 1,
   droppedChunks: 0,
   queueDepth: 0,
+  workerRestarts: 0,
+  workerGapMs: null,
 });
 
 /** Turns one stream's frames, read-back lips and window scores into telemetry samples. */
@@ -418,6 +424,8 @@ export class TelemetryAggregator {
       wasmThreads: this._system.wasmThreads,
       droppedChunks: this._system.droppedChunks,
       queueDepth: this._system.queueDepth,
+      workerRestarts: this._system.workerRestarts,
+      workerGapMs: finiteOrNull(this._system.workerGapMs),
       scoredWindows: agg.windows,
     };
   }

@@ -84,4 +84,12 @@ export interface ITelemetrySample {
   readonly droppedChunks: number;
   /** Work items waiting in the worker's queue now (ONNX runs queued or running). */
   readonly queueDepth: number;
+  /** Times the inference worker crashed or hung and was restarted automatically since start. */
+  readonly workerRestarts: number;
+  /**
+   * Frame gap of the last worker restart, ms: from the crash (or hang) being detected to the first
+   * frame of the new worker; the avatar eased to rest meanwhile. `null` until a restart happened. A hang
+   * is detected `workerHangTimeoutMs` after the worker stopped answering, which comes on top.
+   */
+  readonly workerGapMs: number | null;
 }

@@ -173,8 +173,17 @@ const timedGenerator: GeneratorSession = {
 };
 
 function ingest(stream: StreamState, chunk: AudioChunk): void {
-  const x = chunk.samples;
-  if (stream.t0 === null) stream.t0 = chunk.contextTimeSec - chunk.firstSample / SR;
+  let x = chunk.samples;
+  if (stream.t0 === null) {
+    // Start on the output-frame grid of the capture (a multiple of one output frame's samples since
+    // capture began): a stream reopened mid-capture after a worker restart then keeps the frame times
+    // and the telemetry grid of the stream it replaces.
+    const grid = requireReady().m.generator.melFramesPerOutputFrame * HOP;
+    const skip = (grid - (chunk.firstSample % grid)) % grid;
+    if (skip >= x.length) return;
+    x = x.subarray(skip);
+    stream.t0 = chunk.contextTimeSec + skip / SR;
+  }
   // Non-finite samples (a broken source) become silence rather than poisoning the model's state.
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) x[i] = 0;
   accumulateHopEnergy(stream, x);
@@ -560,6 +569,36 @@ const api = {
       result,
       windows.map((w) => w.similarities.buffer as ArrayBuffer),
     );
+  },
+
+  /** Liveness probe: the main thread's watchdog restarts a worker that stops answering this. */
+  ping(): true {
+    return true;
+  },
+
+  /**
+   * Diagnostic hook for fault tests, never called by the library: `'crash'` throws an uncaught error
+   * (the Worker's `error` event fires), `'hang'` busy-loops forever (only the watchdog notices).
+   * Either way the main thread terminates this worker and starts a fresh one.
+   * @param kind defines the fault
+   */
+  simulateFaultForTesting(kind: 'crash' | 'hang'): void {
+    setTimeout(() => {
+      if (kind === 'crash') throw new Error('simulated worker crash (simulateFaultForTesting)');
+      for (;;) {
+        // hang: never yield to the event loop
+      }
+    });
+  },
+
+  /**
+   * Floats a stream holds in its growable buffers (speech-energy history, generator window), or null
+   * for no such stream: tests check it stays bounded however long the stream runs.
+   * @param id defines the stream
+   */
+  streamFootprint(id: number): number | null {
+    const s = streams.get(id);
+    return s ? s.hopEnergy.length + s.generator.retainedFloats : null;
   },
 
   /** Counters for telemetry. */

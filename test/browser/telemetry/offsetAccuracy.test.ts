@@ -5,17 +5,16 @@
 // a placeholder (smoke-corpus weights): untrained encoders cannot measure anything.
 import { expect } from '@esm-bundle/chai';
 import { proxy, releaseProxy, transfer, wrap } from 'comlink';
-import { NullEngine } from '@babylonjs/core/Engines/nullEngine.js';
-import { Scene } from '@babylonjs/core/scene.js';
+import type { Scene } from '@babylonjs/core/scene.js';
 import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
 import { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
-import { liveLipSyncWorkerCount } from '../../../src/worker/lipSyncWorkerClient.ts';
 import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { aggregateWindowScores, type IWindowScore } from '../../../src/telemetry/aggregateWindowScores.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 import type { LipSyncWorkerApi } from '../../../src/worker/lipSyncWorker.ts';
 import type { LipsFrameBlock } from '../../../src/worker/frames.ts';
 import { createTestRig } from '../behavior/testRig.ts';
+import { useLipSyncTestScene } from '../support/lipSyncTestScene.ts';
 
 /** The shipped models; `?manifest=<url>` on the test page is not supported: edit here to try others. */
 const MANIFEST = new URL('/models/manifest.json', location.href).href;
@@ -107,10 +106,7 @@ async function measureOffset(
 
 describe('Telemetry acceptance (trained metric encoders)', function () {
   this.timeout(180000);
-  let engine: NullEngine;
-  let scene: Scene;
-  let renderTimer: ReturnType<typeof setInterval>;
-  const behaviors: PerceptualLipSyncBehavior[] = [];
+  const t = useLipSyncTestScene({ checkAudioContexts: false });
 
   before(async function () {
     const reason = await whyNotRunnable();
@@ -121,21 +117,7 @@ describe('Telemetry acceptance (trained metric encoders)', function () {
       this.skip();
     }
   });
-  beforeEach(() => {
-    engine = new NullEngine();
-    scene = new Scene(engine);
-    renderTimer = setInterval(() => scene.onBeforeRenderObservable.notifyObservers(scene), 16);
-  });
-  afterEach(async () => {
-    clearInterval(renderTimer);
-    for (const b of behaviors.splice(0)) b.dispose();
-    await sleep(600);
-    scene?.dispose();
-    engine?.dispose();
-    expect(liveLipSyncWorkerCount(), 'workers left running').to.equal(0);
-  });
-
-  const measure = (lipsDelayMs: number) => measureOffset(scene, behaviors, MANIFEST, SPEECH, lipsDelayMs);
+  const measure = (lipsDelayMs: number) => measureOffset(t.scene, t.behaviors, MANIFEST, SPEECH, lipsDelayMs);
 
   it('measures the undelayed avatar within ±35 ms and a 100 ms lips delay as 100 ± 35 ms', async () => {
     const undelayed = pooled(await measure(0), 'avOffsetMs');
@@ -228,27 +210,11 @@ describe('Telemetry timing chain (loudness-envelope oracle models)', function ()
   this.timeout(120000);
   const ORACLE = new URL('../../fixtures/generated/oracle/manifest.json', import.meta.url).href;
   const CLIP = new URL('../../fixtures/generated/offset-speech.wav', import.meta.url).href;
-  let engine: NullEngine;
-  let scene: Scene;
-  let renderTimer: ReturnType<typeof setInterval>;
-  const behaviors: PerceptualLipSyncBehavior[] = [];
-  beforeEach(() => {
-    engine = new NullEngine();
-    scene = new Scene(engine);
-    renderTimer = setInterval(() => scene.onBeforeRenderObservable.notifyObservers(scene), 16);
-  });
-  afterEach(async () => {
-    clearInterval(renderTimer);
-    for (const b of behaviors.splice(0)) b.dispose();
-    await sleep(600);
-    scene.dispose();
-    engine.dispose();
-    expect(liveLipSyncWorkerCount(), 'workers left running').to.equal(0);
-  });
+  const t = useLipSyncTestScene({ checkAudioContexts: false });
 
   it('measures 0 and 100 ms lips delays within ±35 ms', async () => {
-    const undelayed = pooled(await measureOffset(scene, behaviors, ORACLE, CLIP, 0), 'avOffsetMs');
-    const delayed = pooled(await measureOffset(scene, behaviors, ORACLE, CLIP, 100), 'avOffsetMs');
+    const undelayed = pooled(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 0), 'avOffsetMs');
+    const delayed = pooled(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 100), 'avOffsetMs');
     expect(undelayed, 'undelayed offset measured').to.not.equal(null);
     expect(delayed, 'delayed offset measured').to.not.equal(null);
     expect(Math.abs(undelayed!), `undelayed offset ${undelayed} ms`).to.be.at.most(TOLERANCE_MS);

@@ -2,20 +2,15 @@
 // test generator + tiny random metric encoders), the lips read back from a real Babylon mesh.
 // Checks the contract of ITelemetrySample, not the quality of the (random) encoders.
 import { expect } from '@esm-bundle/chai';
-import { NullEngine } from '@babylonjs/core/Engines/nullEngine.js';
-import { Scene } from '@babylonjs/core/scene.js';
-import { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
-import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioContext.ts';
-import { liveLipSyncWorkerCount } from '../../../src/worker/lipSyncWorkerClient.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 import { createTestRig } from '../behavior/testRig.ts';
-
-const FIXTURES = new URL('../../fixtures/generated/tiny-generator/', import.meta.url);
-const MANIFEST = new URL('manifest.json', FIXTURES).href;
-const GENERATOR_ONLY = new URL('generator-only.json', FIXTURES).href;
-// 0.5 s silence, ~4 s of espeak-ng speech, 1.5 s silence.
-const SPEECH = new URL('../../fixtures/generated/mic-speech.wav', import.meta.url).href;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  MIC_SPEECH_WAV as SPEECH,
+  TINY_GENERATOR_ONLY as GENERATOR_ONLY,
+  TINY_MANIFEST as MANIFEST,
+} from '../support/fixtures.ts';
+import { useLipSyncTestScene } from '../support/lipSyncTestScene.ts';
+import { sleep } from '../support/waitFor.ts';
 
 interface Received {
   sample: ITelemetrySample;
@@ -40,34 +35,12 @@ function expectWellFormed(s: ITelemetrySample): void {
 }
 
 describe('Telemetry (onTelemetryObservable)', () => {
-  let engine: NullEngine;
-  let scene: Scene;
-  let renderTimer: ReturnType<typeof setInterval>;
-  const behaviors: PerceptualLipSyncBehavior[] = [];
-
-  beforeEach(() => {
-    engine = new NullEngine();
-    scene = new Scene(engine);
-    renderTimer = setInterval(() => scene.onBeforeRenderObservable.notifyObservers(scene), 16);
-  });
-  afterEach(async () => {
-    clearInterval(renderTimer);
-    for (const b of behaviors.splice(0)) b.dispose();
-    await sleep(600);
-    scene.dispose();
-    engine.dispose();
-    expect(liveLipSyncWorkerCount(), 'workers left running').to.equal(0);
-    expect(liveSharedAudioContextCount(), 'AudioContexts left open').to.equal(0);
-  });
+  const t = useLipSyncTestScene();
 
   /** Plays the speech clip to its end (the behavior stops itself) and returns what was reported. */
   async function playClip(manifestUrl: string) {
-    const head = createTestRig(scene);
-    const lipSync = new PerceptualLipSyncBehavior({
-      modelManifestUrl: manifestUrl,
-      executionProviders: ['wasm'],
-    });
-    behaviors.push(lipSync);
+    const head = createTestRig(t.scene);
+    const lipSync = t.make({ modelManifestUrl: manifestUrl });
     head.addBehavior(lipSync);
     const received: Received[] = [];
     let firstFrameSec = NaN;

@@ -11,6 +11,8 @@ const SYSTEM: ITelemetrySystem = {
   wasmThreads: 1,
   droppedChunks: 0,
   queueDepth: 0,
+  workerRestarts: 1,
+  workerGapMs: 420,
 };
 
 /**
@@ -94,6 +96,8 @@ test('live samples a few times per second during speech, an utterance summary af
   assert.equal(u.slcc, null, 'one utterance: no SLCC yet');
   assert.ok(Math.abs(u.latencyMs! - 200) < 1e-3);
   assert.equal(u.backend, 'wasm');
+  assert.equal(u.workerRestarts, 1, 'restart counters pass through');
+  assert.equal(u.workerGapMs, 420);
   assert.ok(u.timeSec > 5 + 2.4 && u.timeSec < 5 + 2.6, `summary time ${u.timeSec}`);
   assert.ok(u.scoredWindows >= 5);
   // The first live samples come before enough windows are scored: null, not NaN.

@@ -1,0 +1,308 @@
+// Issues #6 and #8: PerceptualLipSyncBehavior under faults, in real Chromium (real AudioContext,
+// worklet, worker, onnxruntime-web with the tiny test generator, fake microphone looping
+// mic-speech.wav). Each fault ends in a typed error or an automatic recovery, the behavior stays
+// usable, and nothing leaks (the shared harness checks workers and AudioContexts after each test).
+import { expect } from '@esm-bundle/chai';
+import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
+import type { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
+import type { LipSyncState } from '../../../src/behavior/lipSyncState.ts';
+import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioContext.ts';
+import { AudioSourceError, ModelLoadError, WorkerCrashError } from '../../../src/errors.ts';
+import type { LipsPlayoutState } from '../../../src/playout/lipsPlayout.ts';
+import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
+import {
+  liveLipSyncWorkerCount,
+  simulateLipSyncWorkerFaultForTesting,
+} from '../../../src/worker/lipSyncWorkerClient.ts';
+import { MIC_SPEECH_WAV } from '../support/fixtures.ts';
+import { useLipSyncTestScene } from '../support/lipSyncTestScene.ts';
+import { isAtRest, morphInfluences } from '../support/morphInfluences.ts';
+import { sleep, waitFor } from '../support/waitFor.ts';
+import { createTestRig } from './testRig.ts';
+
+/** What one applied frame showed, and when (performance.now(), ms). */
+interface FrameRecord {
+  readonly at: number;
+  readonly timeSec: number;
+  readonly playout: LipsPlayoutState;
+  readonly rest: boolean;
+  /** AudioContext time when the frame was applied. */
+  readonly ctxTime: number;
+}
+
+/** Everything a behavior reported, timestamped. */
+interface Recorder {
+  readonly frames: FrameRecord[];
+  readonly states: { at: number; state: LipSyncState }[];
+  readonly errors: { at: number; error: Error }[];
+  readonly telemetry: ITelemetrySample[];
+  framesAfter(ms: number): FrameRecord[];
+}
+
+function record(lipSync: PerceptualLipSyncBehavior, head: Mesh): Recorder {
+  const r: Recorder = {
+    frames: [],
+    states: [],
+    errors: [],
+    telemetry: [],
+    framesAfter: (ms) => r.frames.filter((f) => f.at > ms),
+  };
+  lipSync.onFrameObservable.add((f) =>
+    r.frames.push({
+      at: performance.now(),
+      timeSec: f.timeSec,
+      playout: f.playout,
+      rest: isAtRest(head, 1e-4),
+      ctxTime: lipSync.audioContext?.currentTime ?? NaN,
+    }),
+  );
+  lipSync.onStateChangedObservable.add((state) => r.states.push({ at: performance.now(), state }));
+  lipSync.onErrorObservable.add((error) => r.errors.push({ at: performance.now(), error }));
+  lipSync.onTelemetryObservable.add((s) => r.telemetry.push(s));
+  return r;
+}
+
+/** Wraps getUserMedia to hand the test the streams the behavior opens. */
+function spyOnGetUserMedia(): { opened: MediaStream[]; restore(): void } {
+  const opened: MediaStream[] = [];
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (c) => {
+    const s = await original(c);
+    opened.push(s);
+    return s;
+  };
+  return { opened, restore: () => (navigator.mediaDevices.getUserMedia = original) };
+}
+
+const playing = (frames: FrameRecord[]) => frames.filter((f) => f.playout === 'playing').length;
+
+describe('PerceptualLipSyncBehavior faults', () => {
+  const t = useLipSyncTestScene();
+
+  /** Starts the fake microphone on a test rig and waits until frames play. */
+  async function startMic(options: Parameters<typeof t.make>[0] = {}) {
+    const head = createTestRig(t.scene);
+    const lipSync = t.make(options);
+    head.addBehavior(lipSync);
+    const rec = record(lipSync, head);
+    await lipSync.startAsync({ kind: 'microphone' });
+    await waitFor(() => playing(rec.frames) >= 10, 10000, 'frames playing from the microphone');
+    return { head, lipSync, rec };
+  }
+
+  for (const fault of ['crash', 'hang'] as const) {
+    it(`restarts the worker after a ${fault} mid-stream: frames resume < 1 s after detection, rest in between, gap in telemetry`, async () => {
+      // A cold start of onnxruntime-web takes seconds on a loaded machine: the spare makes < 1 s possible.
+      // The default hang timeout (3 s): long enough for the avatar to reach rest while hung.
+      const { lipSync, rec } = await startMic({ standbyWorker: true });
+      await waitFor(() => liveLipSyncWorkerCount() === 2, 20000, 'the standby worker');
+      const injectedAt = performance.now();
+      expect(simulateLipSyncWorkerFaultForTesting(fault), 'workers faulted').to.equal(1);
+
+      await waitFor(() => rec.errors.length > 0, 5000, 'the crash notice');
+      const { at: detectedAt, error } = rec.errors[0];
+      expect(error).to.be.instanceOf(WorkerCrashError);
+      expect((error as WorkerCrashError).recoverable).to.equal(true);
+
+      // Restarted: a fresh worker has the stream again, within 1 s of the detection.
+      await waitFor(() => lipSync.state === 'running', 5000, "state 'running' again");
+      const states = rec.states.filter((s) => s.at >= injectedAt);
+      expect(states.map((s) => s.state)).to.deep.equal(['recovering', 'running']);
+      const restartMs = states[1].at - detectedAt;
+      expect(restartMs, 'stream reopened in a new worker, ms after detection').to.be.below(1000);
+
+      // Telemetry reports the restart and its gap (crash detected → first frame of the new worker).
+      // Samples come during speech only; the fake microphone loops its clip.
+      await waitFor(
+        () => rec.telemetry.some((s) => s.workerRestarts === 1),
+        15000,
+        'telemetry after the restart',
+      );
+      const gapMs = rec.telemetry.find((s) => s.workerRestarts === 1)!.workerGapMs!;
+      console.log(
+        `${fault}: detected ${(detectedAt - injectedAt).toFixed(0)} ms after injection; restarted after ${restartMs.toFixed(0)} ms; first frame after ${gapMs.toFixed(0)} ms`,
+      );
+      expect(gapMs, 'frames resume within 1 s of detection').to.be.within(0, 1000);
+      const resumedAt = detectedAt + gapMs;
+
+      if (fault === 'hang') {
+        // Nothing arrives while the worker hangs (3 s, longer than the mic lag + hold 120 ms + ease
+        // 250 ms): the avatar eased to rest instead of freezing mid-word. (After a crash the spare takes
+        // over within ~150 ms, so the lips may only start to ease.)
+        const between = rec.frames.filter((f) => f.at > injectedAt && f.at < resumedAt);
+        expect(
+          between.some((f) => f.rest && f.playout === 'rest'),
+          'at rest while hung',
+        ).to.equal(true);
+      }
+      await waitFor(() => playing(rec.framesAfter(resumedAt)) >= 10, 10000, 'frames from the new worker');
+
+      // The faulted worker was terminated: the promoted spare and a new spare remain.
+      await waitFor(() => liveLipSyncWorkerCount() === 2, 20000, 'a new standby worker').catch((e: Error) => {
+        throw new Error(`${e.message} (${liveLipSyncWorkerCount()} workers)`);
+      });
+      await sleep(300);
+      expect(liveLipSyncWorkerCount(), 'workers after the restart').to.equal(2);
+      expect(rec.errors, 'one notice').to.have.length(1);
+      lipSync.stop();
+      expect(lipSync.state).to.equal('idle');
+    });
+  }
+
+  it('without a standby worker, cold-restarts a crashed worker and carries on (one worker, no leak)', async () => {
+    const { lipSync, rec } = await startMic();
+    expect(liveLipSyncWorkerCount()).to.equal(1);
+    expect(simulateLipSyncWorkerFaultForTesting('crash')).to.equal(1);
+    await waitFor(() => rec.errors.length > 0, 5000, 'the crash notice');
+    expect(rec.errors[0].error).to.be.instanceOf(WorkerCrashError);
+    const detectedAt = rec.errors[0].at;
+    expect(lipSync.state).to.equal('recovering');
+    // A cold start: seconds on a loaded machine, so only a loose deadline here.
+    await waitFor(() => lipSync.state === 'running', 20000, "state 'running' again");
+    await waitFor(() => playing(rec.framesAfter(detectedAt + 500)) >= 10, 10000, 'frames again');
+    expect(liveLipSyncWorkerCount()).to.equal(1);
+    expect(rec.errors).to.have.length(1);
+  });
+
+  for (const how of ['ended event', 'track.stop() by other code'] as const) {
+    it(`reports a removed input device (${how}) as AudioSourceError, rests, releases everything, and starts again`, async () => {
+      const gum = spyOnGetUserMedia();
+      try {
+        const { head, lipSync, rec } = await startMic();
+        const baseline = t.scene.onBeforeRenderObservable.observers.length - 1;
+        const track = gum.opened[0].getAudioTracks()[0];
+        // An unplugged device ends the track and fires `ended`; track.stop() fires nothing (spec).
+        track.stop();
+        if (how === 'ended event') track.dispatchEvent(new Event('ended'));
+        await waitFor(() => rec.errors.length > 0, 3000, 'the lost-device error');
+        expect(rec.errors[0].error).to.be.instanceOf(AudioSourceError);
+        expect(rec.errors[0].error.message).to.match(/disconnected/);
+        expect(lipSync.state).to.equal('error');
+        expect(isAtRest(head), 'rest pose').to.equal(true);
+        expect(t.scene.onBeforeRenderObservable.observers.length, 'render observer removed').to.equal(
+          baseline,
+        );
+        expect(lipSync.audioContext, 'context released').to.equal(null);
+        await waitFor(() => liveLipSyncWorkerCount() === 0, 2000, 'the worker to be released');
+
+        // Usable again: a new start (a new device) works.
+        const before = rec.frames.length;
+        await lipSync.startAsync({ kind: 'microphone' });
+        expect(lipSync.state).to.equal('running');
+        await waitFor(() => playing(rec.frames.slice(before)) >= 10, 10000, 'frames after the new start');
+        expect(gum.opened[1].getAudioTracks()[0].readyState).to.equal('live');
+        lipSync.stop();
+        expect(gum.opened[1].getAudioTracks()[0].readyState, 'the new track stopped').to.equal('ended');
+      } finally {
+        gum.restore();
+      }
+    });
+  }
+
+  it('suspends with the AudioContext (avatar at rest, no frames) and resumes without replaying stale frames', async () => {
+    const { head, lipSync, rec } = await startMic();
+    const ctx = lipSync.audioContext!;
+    await ctx.suspend();
+    await waitFor(() => lipSync.state === 'suspended', 2000, "state 'suspended'");
+    expect(isAtRest(head), 'rest while suspended').to.equal(true);
+    const framesWhileSuspended = rec.frames.length;
+    await sleep(400);
+    expect(rec.frames.length, 'no frames while suspended').to.equal(framesWhileSuspended);
+    expect(isAtRest(head), 'still at rest').to.equal(true);
+
+    const resumeCtxTime = ctx.currentTime;
+    const resumedAt = performance.now();
+    await ctx.resume();
+    await waitFor(() => lipSync.state === 'running', 2000, "state 'running'");
+    await waitFor(() => playing(rec.framesAfter(resumedAt)) >= 20, 10000, 'frames after the resume');
+    const after = rec.framesAfter(resumedAt);
+    // Only speech captured after the resume is shown: nothing from before the suspension.
+    for (const f of after.filter((x) => x.playout === 'playing'))
+      expect(f.timeSec, 'a frame from before the suspension').to.be.at.least(resumeCtxTime - 0.02);
+    // And no backlog: frames are shown about as far behind the clock as before the suspension.
+    const lagOf = (fs: FrameRecord[]) =>
+      Math.max(...fs.filter((x) => x.playout === 'playing').map((f) => f.ctxTime - f.timeSec));
+    const lagBefore = lagOf(rec.frames.slice(0, framesWhileSuspended));
+    expect(lagOf(after.slice(-10)), 'lag behind the audio clock, s').to.be.below(lagBefore + 0.3);
+    expect(rec.states.map((s) => s.state)).to.deep.equal(['loading', 'running', 'suspended', 'running']);
+    expect(rec.errors).to.have.length(0);
+  });
+
+  it('drives two avatars from two sources through one shared worker and AudioContext; stopping one leaves the other running', async () => {
+    const talkingHead = createTestRig(t.scene);
+    const silentHead = createTestRig(t.scene);
+    const talker = t.make();
+    const listener = t.make();
+    talkingHead.addBehavior(talker);
+    silentHead.addBehavior(listener);
+    const talkerJaw: number[] = [];
+    talker.onFrameObservable.add(() => talkerJaw.push(morphInfluences(talkingHead)[0]));
+    const heard = record(listener, silentHead);
+    const silence = new AudioBuffer({ length: 20 * 44100, sampleRate: 44100, numberOfChannels: 1 });
+    await Promise.all([
+      talker.startAsync({ kind: 'url', url: MIC_SPEECH_WAV }),
+      listener.startAsync({ kind: 'audioBuffer', buffer: silence }),
+    ]);
+    expect(talker.audioContext, 'one AudioContext').to.equal(listener.audioContext);
+    expect(liveSharedAudioContextCount()).to.equal(1);
+    expect(liveLipSyncWorkerCount(), 'one worker').to.equal(1);
+
+    // Each avatar follows its own source: the talker's jaw moves, the listener's lips stay at rest.
+    await waitFor(
+      () => talkerJaw.length > 30 && Math.max(...talkerJaw) - Math.min(...talkerJaw) > 0.01,
+      15000,
+      "the talker's jaw moving",
+    );
+    await waitFor(() => playing(heard.frames) >= 30, 15000, "the listener's frames");
+    expect(
+      heard.frames.every((f) => f.rest),
+      'the listener stays at rest on silence',
+    ).to.equal(true);
+
+    talker.stop();
+    expect(isAtRest(talkingHead), 'the stopped avatar rests').to.equal(true);
+    expect(listener.state, 'the other keeps running').to.equal('running');
+    const n = heard.frames.length;
+    await waitFor(
+      () => playing(heard.frames.slice(n)) >= 20,
+      10000,
+      "the listener's frames after the talker stopped",
+    );
+    expect(liveLipSyncWorkerCount(), 'the shared worker stays for the listener').to.equal(1);
+    expect(liveSharedAudioContextCount()).to.equal(1);
+    listener.stop(); // then the harness checks that the worker and the context are gone
+  });
+
+  it('retries a model download that fails once (503) and starts; without retries it is a ModelLoadError', async () => {
+    const key = `models-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const manifest = `/flaky/${key}/test/fixtures/generated/tiny-generator/manifest.json`;
+    const head = createTestRig(t.scene);
+
+    const noRetry = t.make({
+      modelManifestUrl: `/flaky/${key}-once/test/fixtures/generated/tiny-generator/manifest.json`,
+      fetchAttempts: 1,
+    });
+    head.addBehavior(noRetry);
+    let thrown: unknown;
+    await noRetry.startAsync({ kind: 'url', url: MIC_SPEECH_WAV }).catch((e) => (thrown = e));
+    expect(thrown).to.be.instanceOf(ModelLoadError);
+    expect((thrown as Error).message).to.contain('503');
+    expect(noRetry.state).to.equal('error');
+    noRetry.dispose();
+
+    const lipSync = t.make({ modelManifestUrl: manifest }); // default: 3 attempts, back-off from 250 ms
+    head.addBehavior(lipSync);
+    const rec = record(lipSync, head);
+    await lipSync.startAsync({ kind: 'microphone' });
+    expect(lipSync.state).to.equal('running');
+    await waitFor(() => playing(rec.frames) >= 10, 20000, 'frames');
+    const failed = (await (await fetch(`/flaky/${key}/`)).json()) as string[];
+    expect(failed.map((p) => p.split('/').at(-1)).sort(), 'each file failed once').to.deep.equal([
+      'generator.onnx',
+      'manifest.json',
+      'mesh.onnx',
+      'speech.onnx',
+    ]);
+    expect(rec.errors).to.have.length(0);
+  });
+});

@@ -1,0 +1,99 @@
+// Issue #6 (bad input): an hour of digital silence must not grow memory, emit telemetry or produce
+// NaN. CI cannot wait an hour, so the hour is simulated faster than real time: 360,000 zero chunks of
+// 10 ms are pushed straight into a real worker (push stream), and its frames go through the stages the
+// behavior runs per frame on the main thread (silence gate, playout, telemetry aggregator).
+import { expect } from '@esm-bundle/chai';
+import { proxy, transfer } from 'comlink';
+import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
+import { LipsPlayout } from '../../../src/playout/lipsPlayout.ts';
+import { isDigitalSilence } from '../../../src/playout/silenceGate.ts';
+import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
+import { TelemetryAggregator } from '../../../src/telemetry/telemetryAggregator.ts';
+import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
+import type { LipsFrameBlock } from '../../../src/worker/frames.ts';
+import {
+  acquireLipSyncWorkerAsync,
+  liveLipSyncWorkerCount,
+} from '../../../src/worker/lipSyncWorkerClient.ts';
+import { TINY_MANIFEST } from '../support/fixtures.ts';
+import { waitFor } from '../support/waitFor.ts';
+describe('An hour of digital silence (simulated faster than real time)', () => {
+  it('360,000 zero chunks of 10 ms pushed straight into the worker, frames through the playout gate and telemetry: lips at rest, no telemetry, bounded memory, no NaN', async function () {
+    this.timeout(600000);
+    const worker = await acquireLipSyncWorkerAsync(defaultWorkerUrl(), {
+      manifestUrl: TINY_MANIFEST,
+      executionProviders: ['wasm'],
+      numThreads: 1,
+    });
+    try {
+      // The main-thread stages the behavior runs per frame (pure): silence gate, playout, telemetry.
+      const playout = new LipsPlayout(LIPS_V1.neutral);
+      const telemetry = new TelemetryAggregator({ meshWindowFrames: 10 });
+      const samples: ITelemetrySample[] = [];
+      const shown = new Float32Array(63);
+      const restLips = new Float32Array(63); // read back from an avatar at rest: zero displacement
+      let frames = 0;
+      let nonFinite = 0;
+      let notAtRest = 0;
+      let newestSec = 0;
+      const sink = (block: LipsFrameBlock) => {
+        frames += block.frames;
+        telemetry.onFrames(block.firstTimeSec, block.frameDurationSec, block.speechRms);
+        for (let f = 0; f < block.frames; f++) {
+          const timeSec = block.firstTimeSec + f * block.frameDurationSec;
+          const points = block.points.subarray(f * 63, f * 63 + 63);
+          if (!Number.isFinite(block.speechRms[f]) || !points.every(Number.isFinite)) nonFinite++;
+          playout.push({ timeSec, points: isDigitalSilence(block.speechRms[f]) ? LIPS_V1.neutral : points });
+          playout.sample(timeSec, shown);
+          if (shown.some((v, i) => Math.abs(v - LIPS_V1.neutral[i]) > 1e-6)) notAtRest++;
+          telemetry.recordFrame(timeSec, restLips, 0.1);
+          newestSec = timeSec;
+        }
+        samples.push(...telemetry.takeSamples());
+      };
+      const id = 1;
+      await worker.api.openPushStream(id, proxy(sink));
+      const CHUNKS = 360_000; // one hour of 10 ms chunks
+      const BATCH = 2000;
+      let footprintAfterAMinute = 0;
+      const t0 = performance.now();
+      for (let n = 0; n < CHUNKS; n += BATCH) {
+        const calls: Promise<void>[] = [];
+        for (let c = n; c < n + BATCH; c++) {
+          const samples16k = new Float32Array(160);
+          calls.push(
+            worker.api.pushAudio(
+              id,
+              transfer({ samples: samples16k, firstSample: c * 160, contextTimeSec: c * 0.01 }, [
+                samples16k.buffer,
+              ]),
+            ),
+          );
+        }
+        await Promise.all(calls); // backpressure: the worker has taken this batch in
+        if (n + BATCH === 6000) footprintAfterAMinute = (await worker.api.streamFootprint(id))!;
+      }
+      const stats = await worker.api.getStats();
+      await waitFor(() => newestSec > 3599, 60000, 'the last frames');
+      const footprintAfterAnHour = (await worker.api.streamFootprint(id))!;
+      console.log(
+        `an hour of silence in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${frames} frames, ` +
+          `${stats.droppedChunks} outputs dropped by backlog, worker buffers ${footprintAfterAMinute} → ${footprintAfterAnHour} floats`,
+      );
+      expect(stats.samplesReceived, 'samples received').to.equal(CHUNKS * 160);
+      expect(frames + stats.droppedChunks, 'every output frame made or dropped').to.be.within(
+        179_990,
+        180_000,
+      );
+      expect(nonFinite, 'frames with NaN or Infinity').to.equal(0);
+      expect(notAtRest, 'frames not at rest').to.equal(0);
+      expect(samples, 'telemetry samples from silence').to.have.length(0);
+      expect(footprintAfterAnHour, 'worker buffers bounded').to.be.at.most(footprintAfterAMinute);
+      expect(playout.buffer.size, 'playout buffer bounded').to.be.at.most(64);
+      expect((await worker.api.getStats()).queueDepth, 'no queue left').to.equal(0);
+    } finally {
+      await worker.releaseAsync();
+    }
+    expect(liveLipSyncWorkerCount(), 'worker released').to.equal(0);
+  });
+});
