@@ -3,7 +3,8 @@
 // Debian chromium (SwiftShader WebGL2, fake microphone), plays a bundled clip so the HUD has data, and
 // saves docs/demo-screenshot.png. Build first: NO_SERVE=1 bash scripts/demo.
 // Env: CHROME_PATH (default /usr/bin/chromium), PORT (default 8181), CLIP (index into clips.json, default 0),
-// EP (execution providers, default wasm), WAIT_MS (time to let the clip play before the shot), OUT (default docs/demo-screenshot.png).
+// EP (execution providers, default wasm), WAIT_MS (time to let the clip play before the shot), OUT (default docs/demo-screenshot.png),
+// HW_SCALE (render at 1/HW_SCALE resolution, default 2: SwiftShader is slow).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,6 +49,12 @@ try {
   await page.goto(`http://localhost:${port}/`, { waitUntil: 'load' });
   await page.waitForFunction('window.demo !== undefined', { timeout: 60_000 });
   await page.evaluate(() => window.demo.scene.whenReadyAsync());
+  // SwiftShader renders the PBR scene on the CPU: at full size a frame can take most of a second, and
+  // the lips, driven per rendered frame, would barely move. HW_SCALE renders at 1/HW_SCALE resolution.
+  await page.evaluate(
+    (scale) => window.demo.scene.getEngine().setHardwareScalingLevel(scale),
+    Number(process.env.HW_SCALE ?? 2),
+  );
   // Play a clip so the HUD has data; without models/ there is nothing to show, so the still avatar is shot.
   const haveModels = fs.existsSync('examples/dist/models/manifest.json');
   if (!haveModels)
@@ -94,7 +101,12 @@ try {
             const mm = 1000 * Math.hypot(p[45] - p[57], p[46] - p[58], p[47] - p[59]);
             if (performance.now() - t0 < wait) return;
             best = Math.max(best, mm);
-            if (mm >= 6) done(mm);
+            if (mm < 6) return;
+            // Freeze the canvas on this frame: the screenshot comes a few hundred ms later.
+            window.demo.scene.onAfterRenderObservable.addOnce(() =>
+              window.demo.scene.getEngine().stopRenderLoop(),
+            );
+            done(mm);
           });
         };
         attach();
