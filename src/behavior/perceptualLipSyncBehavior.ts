@@ -30,7 +30,11 @@ import { createLandmarkSolver, type LandmarkSolver } from '../rig/solveLandmarks
 import type { LipsFrameBlock } from '../worker/frames.ts';
 import type { ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
-import { TelemetryAggregator, type ITelemetrySystem } from '../telemetry/telemetryAggregator.ts';
+import {
+  NO_TELEMETRY_SYSTEM,
+  TelemetryAggregator,
+  type ITelemetrySystem,
+} from '../telemetry/telemetryAggregator.ts';
 import { timingPercentiles } from '../telemetry/timingPercentiles.ts';
 import type { IInferenceTiming } from '../telemetry/telemetrySample.ts';
 import type { ITelemetryScoreResult } from '../worker/lipSyncWorker.ts';
@@ -610,7 +614,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   /** Telemetry's system fields: the worker's counters plus this session's restart counters. */
   private _updateTelemetrySystem(session: Session): void {
     session.telemetry?.setSystem({
-      ...(session.system ?? NO_WORKER_SYSTEM),
+      ...(session.system ?? NO_TELEMETRY_SYSTEM),
       workerRestarts: session.workerRestarts,
       workerGapMs: session.workerGapMs,
     });
@@ -682,16 +686,6 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     this._onStateChanged.notifyObservers(state);
   }
 }
-
-const NO_WORKER_SYSTEM: ITelemetrySystem = Object.freeze({
-  inference: {},
-  backend: null,
-  wasmThreads: 1,
-  droppedChunks: 0,
-  queueDepth: 0,
-  workerRestarts: 0,
-  workerGapMs: null,
-});
 
 /** System fields of telemetry from the worker's counters (restart counters are the session's). */
 function toTelemetrySystem(result: ITelemetryScoreResult): ITelemetrySystem {

@@ -97,7 +97,8 @@ const LIPS_VALUES = 63;
 const RING = 512;
 /** Frames (50 fps) a recorded frame waits for its speech RMS before it is processed as silence. */
 const MAX_RMS_WAIT = 50;
-const NO_SYSTEM: ITelemetrySystem = Object.freeze({
+/** System fields before any worker counters arrived. */
+export const NO_TELEMETRY_SYSTEM: ITelemetrySystem = Object.freeze({
   inference: {},
   backend: null,
   wasmThreads: 1,
@@ -129,7 +130,7 @@ export class TelemetryAggregator {
   private _nextUtteranceId = 0;
   private readonly _scored = new Map<number, ScoredWindow>();
   private _shiftsMs: readonly number[] = [];
-  private _system: ITelemetrySystem = NO_SYSTEM;
+  private _system: ITelemetrySystem = NO_TELEMETRY_SYSTEM;
   private readonly _pair: VertexSequence = { data: new Float32Array(2 * LIPS_VALUES), frames: 2, points: 21 };
   private readonly _allPoints = Array.from({ length: 21 }, (_, i) => i);
 

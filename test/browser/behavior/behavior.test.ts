@@ -1,6 +1,7 @@
 // PerceptualLipSyncBehavior end to end in Chromium: real AudioContext, worklet, worker and
 // onnxruntime-web (tiny test generator), a real Babylon scene; lifecycle and bad inputs.
 import { expect } from '@esm-bundle/chai';
+import { spyOnGetUserMedia } from '../support/spyOnGetUserMedia.ts';
 import { CreateBox } from '@babylonjs/core/Meshes/Builders/boxBuilder.js';
 import { AudioSourceError, ModelLoadError } from '../../../src/errors.ts';
 import { UnsupportedRigError } from '../../../src/rig/rigErrors.ts';
@@ -55,13 +56,7 @@ describe('PerceptualLipSyncBehavior', () => {
     const head = createTestRig(t.scene);
     const lipSync = make();
     head.addBehavior(lipSync);
-    const opened: MediaStream[] = [];
-    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (c) => {
-      const s = await original(c);
-      opened.push(s);
-      return s;
-    };
+    const { opened, restore } = spyOnGetUserMedia();
     try {
       const seen = new Set<string>();
       lipSync.onFrameObservable.add((f) => seen.add(f.playout));
@@ -73,7 +68,7 @@ describe('PerceptualLipSyncBehavior', () => {
       lipSync.stop();
       expect(track.readyState).to.equal('ended');
     } finally {
-      navigator.mediaDevices.getUserMedia = original;
+      restore();
     }
   });
 

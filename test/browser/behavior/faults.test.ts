@@ -3,6 +3,7 @@
 // mic-speech.wav). Each fault ends in a typed error or an automatic recovery, the behavior stays
 // usable, and nothing leaks (the shared harness checks workers and AudioContexts after each test).
 import { expect } from '@esm-bundle/chai';
+import { spyOnGetUserMedia } from '../support/spyOnGetUserMedia.ts';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import type { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
 import type { LipSyncState } from '../../../src/behavior/lipSyncState.ts';
@@ -60,18 +61,6 @@ function record(lipSync: PerceptualLipSyncBehavior, head: Mesh): Recorder {
   lipSync.onErrorObservable.add((error) => r.errors.push({ at: performance.now(), error }));
   lipSync.onTelemetryObservable.add((s) => r.telemetry.push(s));
   return r;
-}
-
-/** Wraps getUserMedia to hand the test the streams the behavior opens. */
-function spyOnGetUserMedia(): { opened: MediaStream[]; restore(): void } {
-  const opened: MediaStream[] = [];
-  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = async (c) => {
-    const s = await original(c);
-    opened.push(s);
-    return s;
-  };
-  return { opened, restore: () => (navigator.mediaDevices.getUserMedia = original) };
 }
 
 const playing = (frames: FrameRecord[]) => frames.filter((f) => f.playout === 'playing').length;
