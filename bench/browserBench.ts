@@ -20,6 +20,8 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 const { values: args } = parseArgs({
   options: {
     'soak-minutes': { type: 'string', default: '2' },
+    // Only the soak (the 30-minute one runs alone, on a quiet machine), saved to --out.
+    'soak-only': { type: 'boolean', default: false },
     models: { type: 'string', default: 'models/manifest.json' },
     audio: { type: 'string', default: 'bench/tmp/audio' },
     out: { type: 'string', default: 'bench/results/browser.json' },
@@ -345,128 +347,137 @@ async function main(): Promise<void> {
     ...over,
   });
 
-  // 1. Syllables "pa ta ka ma" on the fake microphone.
-  let browser = await launch(join(audioDir, 'syllables.wav'));
-  results.chromium = await browser.version();
-  let page = await openPage(browser, origin);
-  phases.push(await phase(browser, page, 'mic syllables: ours, wasm 2 threads, telemetry on', ours({}), 20));
-  phases.push(
-    await phase(
-      browser,
-      page,
-      'mic syllables: ours, wasm 1 thread, telemetry off',
-      ours({ numThreads: 1, telemetry: false }),
-      15,
-    ),
-  );
-  phases.push(
-    await phase(
-      browser,
-      page,
-      'mic syllables: baselines rms + headaudio',
-      ours({ baselines: ['rms', 'headaudio'] }),
-      15,
-    ),
-  );
-  phases.push(
-    await phase(
-      browser,
-      page,
-      'playback syllables: ours, wasm 2 threads, telemetry on (audioNode source, delay compensation, 80 ms margin)',
-      ours({ source: 'playback', wavUrl: 'audio/syllables.wav' }),
-      12,
-    ),
-  );
-  phases.push(
-    await phase(
-      browser,
-      page,
-      'playback syllables: ours, wasm 1 thread, telemetry off (audioNode source, delay compensation, 80 ms margin)',
-      ours({ source: 'playback', wavUrl: 'audio/syllables.wav', numThreads: 1, telemetry: false }),
-      12,
-    ),
-  );
-  const inference: unknown[] = [];
-  for (const [ep, threads] of [
-    ['wasm', 1],
-    ['wasm', 2],
-    ['webgpu', 1],
-  ] as const) {
-    console.log(`  inference ${ep} ${threads}`);
-    const c0 = threadCpu(browser.process()!.pid!);
-    const r = await call<Record<string, unknown>>(page, 'inferenceAsync', {
-      manifestUrl: models,
-      executionProviders: [ep],
-      numThreads: threads,
-      wavUrl: 'audio/speech.wav',
-      seconds: ep === 'webgpu' ? 6 : 8,
-    }).catch((e: Error): Record<string, unknown> => ({ provider: ep, error: e.message }));
-    // CPU time of the renderer's worker threads over the call (warm-up included), per second of audio:
-    // the honest cost on a loaded machine, where wall-clock run times include waiting for a core.
-    // Process totals (not per thread): the worker has exited by now, and its threads' time stays in
-    // the renderer process's counters.
-    const cpu = cpuDelta(c0, threadCpu(browser.process()!.pid!), 1);
-    const workerCpuSec = Object.entries(cpu)
-      .filter(([k]) => k.startsWith('renderer:process'))
-      .reduce((a, [, v]) => a + v.cpuSec, 0);
-    const audioSec = typeof r.audioSec === 'number' ? r.audioSec + 0.5 : null;
-    inference.push({
-      ...r,
-      workerCpuMsPerAudioSec: audioSec ? Math.round((workerCpuSec * 1000) / audioSec) : null,
-      cpu,
-    });
-  }
-  results.inference = inference;
-  save();
-  const modelRuns: unknown[] = [];
-  for (const [ep, threads] of [
-    ['wasm', 1],
-    ['wasm', 2],
-    ['webgpu', 1],
-  ] as const) {
-    console.log(`  model runs ${ep} ${threads}`);
-    modelRuns.push(
-      await call(page, 'modelRunsAsync', {
+  let browser: Browser;
+  let page: Page;
+  if (!args['soak-only']) await latencyCostAndBaselines();
+  async function latencyCostAndBaselines(): Promise<void> {
+    // 1. Syllables "pa ta ka ma" on the fake microphone.
+    browser = await launch(join(audioDir, 'syllables.wav'));
+    results.chromium = await browser.version();
+    page = await openPage(browser, origin);
+    phases.push(
+      await phase(browser, page, 'mic syllables: ours, wasm 2 threads, telemetry on', ours({}), 20),
+    );
+    phases.push(
+      await phase(
+        browser,
+        page,
+        'mic syllables: ours, wasm 1 thread, telemetry off',
+        ours({ numThreads: 1, telemetry: false }),
+        15,
+      ),
+    );
+    phases.push(
+      await phase(
+        browser,
+        page,
+        'mic syllables: baselines rms + headaudio',
+        ours({ baselines: ['rms', 'headaudio'] }),
+        15,
+      ),
+    );
+    phases.push(
+      await phase(
+        browser,
+        page,
+        'playback syllables: ours, wasm 2 threads, telemetry on (audioNode source, delay compensation, 80 ms margin)',
+        ours({ source: 'playback', wavUrl: 'audio/syllables.wav' }),
+        12,
+      ),
+    );
+    phases.push(
+      await phase(
+        browser,
+        page,
+        'playback syllables: ours, wasm 1 thread, telemetry off (audioNode source, delay compensation, 80 ms margin)',
+        ours({ source: 'playback', wavUrl: 'audio/syllables.wav', numThreads: 1, telemetry: false }),
+        12,
+      ),
+    );
+    const inference: unknown[] = [];
+    for (const [ep, threads] of [
+      ['wasm', 1],
+      ['wasm', 2],
+      ['webgpu', 1],
+    ] as const) {
+      console.log(`  inference ${ep} ${threads}`);
+      const c0 = threadCpu(browser.process()!.pid!);
+      const r = await call<Record<string, unknown>>(page, 'inferenceAsync', {
         manifestUrl: models,
-        provider: ep,
+        executionProviders: [ep],
         numThreads: threads,
-        reps: ep === 'webgpu' ? 8 : 60,
-        timeoutMs: 25000,
-      }),
-    );
-  }
-  results.modelRuns = modelRuns;
-  save();
-  const refs = join(audioDir, 'real', 'refs.json');
-  if (existsSync(refs)) {
-    // HeadAudio on the real-speech quality clips (bench/qualityBench.ts reads the tracks).
-    const utts = (
-      JSON.parse(readFileSync(refs, 'utf8')) as { utterances: { id: string; wav: string; frames: number }[] }
-    ).utterances;
-    console.log(`  headaudio on ${utts.length} real-speech clips (real time)`);
-    const tracks = await call<Record<string, number[]>>(
-      page,
-      'realTracksAsync',
-      utts.map((u) => ({ ...u, wav: `audio/real/${u.wav}` })),
-    );
-    writeFileSync('bench/tmp/headaudio-real.json', JSON.stringify({ headaudio: tracks }));
-  }
-  await browser.close();
+        wavUrl: 'audio/speech.wav',
+        seconds: ep === 'webgpu' ? 6 : 8,
+      }).catch((e: Error): Record<string, unknown> => ({ provider: ep, error: e.message }));
+      // CPU time of the renderer's worker threads over the call (warm-up included), per second of audio:
+      // the honest cost on a loaded machine, where wall-clock run times include waiting for a core.
+      // Process totals (not per thread): the worker has exited by now, and its threads' time stays in
+      // the renderer process's counters.
+      const cpu = cpuDelta(c0, threadCpu(browser.process()!.pid!), 1);
+      const workerCpuSec = Object.entries(cpu)
+        .filter(([k]) => k.startsWith('renderer:process'))
+        .reduce((a, [, v]) => a + v.cpuSec, 0);
+      const audioSec = typeof r.audioSec === 'number' ? r.audioSec + 0.5 : null;
+      inference.push({
+        ...r,
+        workerCpuMsPerAudioSec: audioSec ? Math.round((workerCpuSec * 1000) / audioSec) : null,
+        cpu,
+      });
+    }
+    results.inference = inference;
+    save();
+    const modelRuns: unknown[] = [];
+    for (const [ep, threads] of [
+      ['wasm', 1],
+      ['wasm', 2],
+      ['webgpu', 1],
+    ] as const) {
+      console.log(`  model runs ${ep} ${threads}`);
+      modelRuns.push(
+        await call(page, 'modelRunsAsync', {
+          manifestUrl: models,
+          provider: ep,
+          numThreads: threads,
+          reps: ep === 'webgpu' ? 8 : 60,
+          timeoutMs: 25000,
+        }),
+      );
+    }
+    results.modelRuns = modelRuns;
+    save();
+    const refs = join(audioDir, 'real', 'refs.json');
+    if (existsSync(refs)) {
+      // HeadAudio on the real-speech quality clips (bench/qualityBench.ts reads the tracks).
+      const utts = (
+        JSON.parse(readFileSync(refs, 'utf8')) as {
+          utterances: { id: string; wav: string; frames: number }[];
+        }
+      ).utterances;
+      console.log(`  headaudio on ${utts.length} real-speech clips (real time)`);
+      const tracks = await call<Record<string, number[]>>(
+        page,
+        'realTracksAsync',
+        utts.map((u) => ({ ...u, wav: `audio/real/${u.wav}` })),
+      );
+      writeFileSync('bench/tmp/headaudio-real.json', JSON.stringify({ headaudio: tracks }));
+    }
+    await browser.close();
 
-  // 2. Click train on the fake microphone.
-  browser = await launch(join(audioDir, 'clicks.wav'));
-  page = await openPage(browser, origin);
-  phases.push(await phase(browser, page, 'mic clicks: ours, wasm 2 threads, telemetry on', ours({}), 12));
-  phases.push(
-    await phase(
-      browser,
-      page,
-      'mic clicks: baselines rms + headaudio',
-      ours({ baselines: ['rms', 'headaudio'] }),
-      12,
-    ),
-  );
-  await browser.close();
+    // 2. Click train on the fake microphone.
+    browser = await launch(join(audioDir, 'clicks.wav'));
+    page = await openPage(browser, origin);
+    phases.push(await phase(browser, page, 'mic clicks: ours, wasm 2 threads, telemetry on', ours({}), 12));
+    phases.push(
+      await phase(
+        browser,
+        page,
+        'mic clicks: baselines rms + headaudio',
+        ours({ baselines: ['rms', 'headaudio'] }),
+        12,
+      ),
+    );
+    await browser.close();
+  }
 
   // 3. Soak: continuous speech on the fake microphone through the full pipeline.
   browser = await launch(join(audioDir, 'soak.wav'));

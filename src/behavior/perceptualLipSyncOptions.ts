@@ -55,7 +55,10 @@ export interface IPerceptualLipSyncOptions {
    * Keep an initialised spare inference worker, so a crashed or hung worker is replaced in
    * milliseconds (frames resume well within 1 s) instead of after a cold start of onnxruntime-web and
    * the models (about 1 s on a desktop, 3–5 s measured on a loaded 2-core machine). Costs a second
-   * worker's memory. @default false
+   * worker's memory, and in headless Chromium 156 on a 2-core machine we measured more: with a spare
+   * running, the page's renderer main thread stayed at ~100 % of a core (and V8's thread pool near
+   * another) until the page closed, even after `stop()`. Off by default; measure it on your targets.
+   * @default false
    */
   standbyWorker: boolean;
 }

@@ -4,139 +4,23 @@
 // usable, and nothing leaks (the shared harness checks workers and AudioContexts after each test).
 import { expect } from '@esm-bundle/chai';
 import { spyOnGetUserMedia } from '../support/spyOnGetUserMedia.ts';
-import type { Mesh } from '@babylonjs/core/Meshes/mesh.js';
-import type { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
-import type { LipSyncState } from '../../../src/behavior/lipSyncState.ts';
 import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioContext.ts';
 import { AudioSourceError, ModelLoadError, WorkerCrashError } from '../../../src/errors.ts';
-import type { LipsPlayoutState } from '../../../src/playout/lipsPlayout.ts';
-import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 import {
   liveLipSyncWorkerCount,
   simulateLipSyncWorkerFaultForTesting,
 } from '../../../src/worker/lipSyncWorkerClient.ts';
 import { MIC_SPEECH_WAV } from '../support/fixtures.ts';
 import { useLipSyncTestScene } from '../support/lipSyncTestScene.ts';
+import { type FrameRecord, playing, record, startMicAsync } from '../support/recordLipSync.ts';
 import { isAtRest, morphInfluences } from '../support/morphInfluences.ts';
 import { sleep, waitFor } from '../support/waitFor.ts';
 import { createTestRig } from './testRig.ts';
 
-/** What one applied frame showed, and when (performance.now(), ms). */
-interface FrameRecord {
-  readonly at: number;
-  readonly timeSec: number;
-  readonly playout: LipsPlayoutState;
-  readonly rest: boolean;
-  /** AudioContext time when the frame was applied. */
-  readonly ctxTime: number;
-}
-
-/** Everything a behavior reported, timestamped. */
-interface Recorder {
-  readonly frames: FrameRecord[];
-  readonly states: { at: number; state: LipSyncState }[];
-  readonly errors: { at: number; error: Error }[];
-  readonly telemetry: ITelemetrySample[];
-  framesAfter(ms: number): FrameRecord[];
-}
-
-function record(lipSync: PerceptualLipSyncBehavior, head: Mesh): Recorder {
-  const r: Recorder = {
-    frames: [],
-    states: [],
-    errors: [],
-    telemetry: [],
-    framesAfter: (ms) => r.frames.filter((f) => f.at > ms),
-  };
-  lipSync.onFrameObservable.add((f) =>
-    r.frames.push({
-      at: performance.now(),
-      timeSec: f.timeSec,
-      playout: f.playout,
-      rest: isAtRest(head, 1e-4),
-      ctxTime: lipSync.audioContext?.currentTime ?? NaN,
-    }),
-  );
-  lipSync.onStateChangedObservable.add((state) => r.states.push({ at: performance.now(), state }));
-  lipSync.onErrorObservable.add((error) => r.errors.push({ at: performance.now(), error }));
-  lipSync.onTelemetryObservable.add((s) => r.telemetry.push(s));
-  return r;
-}
-
-const playing = (frames: FrameRecord[]) => frames.filter((f) => f.playout === 'playing').length;
-
 describe('PerceptualLipSyncBehavior faults', () => {
   const t = useLipSyncTestScene();
 
-  /** Starts the fake microphone on a test rig and waits until frames play. */
-  async function startMic(options: Parameters<typeof t.make>[0] = {}) {
-    const head = createTestRig(t.scene);
-    const lipSync = t.make(options);
-    head.addBehavior(lipSync);
-    const rec = record(lipSync, head);
-    await lipSync.startAsync({ kind: 'microphone' });
-    await waitFor(() => playing(rec.frames) >= 10, 10000, 'frames playing from the microphone');
-    return { head, lipSync, rec };
-  }
-
-  for (const fault of ['crash', 'hang'] as const) {
-    it(`restarts the worker after a ${fault} mid-stream: frames resume < 1 s after detection, rest in between, gap in telemetry`, async () => {
-      // A cold start of onnxruntime-web takes seconds on a loaded machine: the spare makes < 1 s possible.
-      // The default hang timeout (3 s): long enough for the avatar to reach rest while hung.
-      const { lipSync, rec } = await startMic({ standbyWorker: true });
-      await waitFor(() => liveLipSyncWorkerCount() === 2, 20000, 'the standby worker');
-      const injectedAt = performance.now();
-      expect(simulateLipSyncWorkerFaultForTesting(fault), 'workers faulted').to.equal(1);
-
-      await waitFor(() => rec.errors.length > 0, 5000, 'the crash notice');
-      const { at: detectedAt, error } = rec.errors[0];
-      expect(error).to.be.instanceOf(WorkerCrashError);
-      expect((error as WorkerCrashError).recoverable).to.equal(true);
-
-      // Restarted: a fresh worker has the stream again, within 1 s of the detection.
-      await waitFor(() => lipSync.state === 'running', 5000, "state 'running' again");
-      const states = rec.states.filter((s) => s.at >= injectedAt);
-      expect(states.map((s) => s.state)).to.deep.equal(['recovering', 'running']);
-      const restartMs = states[1].at - detectedAt;
-      expect(restartMs, 'stream reopened in a new worker, ms after detection').to.be.below(1000);
-
-      // Telemetry reports the restart and its gap (crash detected → first frame of the new worker).
-      // Samples come during speech only; the fake microphone loops its clip.
-      await waitFor(
-        () => rec.telemetry.some((s) => s.workerRestarts === 1),
-        15000,
-        'telemetry after the restart',
-      );
-      const gapMs = rec.telemetry.find((s) => s.workerRestarts === 1)!.workerGapMs!;
-      console.log(
-        `${fault}: detected ${(detectedAt - injectedAt).toFixed(0)} ms after injection; restarted after ${restartMs.toFixed(0)} ms; first frame after ${gapMs.toFixed(0)} ms`,
-      );
-      expect(gapMs, 'frames resume within 1 s of detection').to.be.within(0, 1000);
-      const resumedAt = detectedAt + gapMs;
-
-      if (fault === 'hang') {
-        // Nothing arrives while the worker hangs (3 s, longer than the mic lag + hold 120 ms + ease
-        // 250 ms): the avatar eased to rest instead of freezing mid-word. (After a crash the spare takes
-        // over within ~150 ms, so the lips may only start to ease.)
-        const between = rec.frames.filter((f) => f.at > injectedAt && f.at < resumedAt);
-        expect(
-          between.some((f) => f.rest && f.playout === 'rest'),
-          'at rest while hung',
-        ).to.equal(true);
-      }
-      await waitFor(() => playing(rec.framesAfter(resumedAt)) >= 10, 10000, 'frames from the new worker');
-
-      // The faulted worker was terminated: the promoted spare and a new spare remain.
-      await waitFor(() => liveLipSyncWorkerCount() === 2, 20000, 'a new standby worker').catch((e: Error) => {
-        throw new Error(`${e.message} (${liveLipSyncWorkerCount()} workers)`);
-      });
-      await sleep(300);
-      expect(liveLipSyncWorkerCount(), 'workers after the restart').to.equal(2);
-      expect(rec.errors, 'one notice').to.have.length(1);
-      lipSync.stop();
-      expect(lipSync.state).to.equal('idle');
-    });
-  }
+  const startMic = (options: Parameters<typeof t.make>[0] = {}) => startMicAsync(t, options);
 
   it('without a standby worker, cold-restarts a crashed worker and carries on (one worker, no leak)', async () => {
     const { lipSync, rec } = await startMic();
