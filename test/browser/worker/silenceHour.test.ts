@@ -1,7 +1,9 @@
 // Issue #6 (bad input): an hour of digital silence must not grow memory, emit telemetry or produce
-// NaN. CI cannot wait an hour, so the hour is simulated faster than real time: 360,000 zero chunks of
-// 10 ms are pushed straight into a real worker (push stream), and its frames go through the stages the
-// behavior runs per frame on the main thread (silence gate, playout, telemetry aggregator).
+// NaN. CI cannot wait an hour, so the hour is simulated faster than real time: 3,600 zero chunks of
+// one second are pushed straight into a real worker (push stream), and its frames go through the stages
+// the behavior runs per frame on the main thread (silence gate, playout, telemetry aggregator). (The
+// worklet posts 10 ms chunks; 360,000 such calls took 122 s on a quiet machine and overran WTR's
+// 600 s per-file limit on a busy one: the messaging, not the worker's processing, was the cost.)
 import { expect } from '@esm-bundle/chai';
 import { proxy, transfer } from 'comlink';
 import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
@@ -19,7 +21,7 @@ import { TINY_MANIFEST } from '../support/fixtures.ts';
 import { waitFor } from '../support/waitFor.ts';
 describe('An hour of digital silence (simulated faster than real time)', () => {
   // SKIPPED (known failure): passed in 122 s in one fresh-clone CI run, overran WTR's 600 s per-file limit in the next.
-  it.skip('[overran 600 s in CI] 360,000 zero chunks of 10 ms pushed straight into the worker, frames through the playout gate and telemetry: lips at rest, no telemetry, bounded memory, no NaN', async function () {
+  it('3,600 zero chunks of 1 s pushed straight into the worker, frames through the playout gate and telemetry: lips at rest, no telemetry, bounded memory, no NaN', async function () {
     this.timeout(600000);
     const worker = await acquireLipSyncWorkerAsync(defaultWorkerUrl(), {
       manifestUrl: TINY_MANIFEST,
@@ -54,25 +56,26 @@ describe('An hour of digital silence (simulated faster than real time)', () => {
       };
       const id = 1;
       await worker.api.openPushStream(id, proxy(sink));
-      const CHUNKS = 360_000; // one hour of 10 ms chunks
-      const BATCH = 2000;
+      const CHUNK = 16000; // one second
+      const CHUNKS = 3600; // one hour
+      const BATCH = 20;
       let footprintAfterAMinute = 0;
       const t0 = performance.now();
       for (let n = 0; n < CHUNKS; n += BATCH) {
         const calls: Promise<void>[] = [];
         for (let c = n; c < n + BATCH; c++) {
-          const samples16k = new Float32Array(160);
+          const samples16k = new Float32Array(CHUNK);
           calls.push(
             worker.api.pushAudio(
               id,
-              transfer({ samples: samples16k, firstSample: c * 160, contextTimeSec: c * 0.01 }, [
+              transfer({ samples: samples16k, firstSample: c * CHUNK, contextTimeSec: c }, [
                 samples16k.buffer,
               ]),
             ),
           );
         }
         await Promise.all(calls); // backpressure: the worker has taken this batch in
-        if (n + BATCH === 6000) footprintAfterAMinute = (await worker.api.streamFootprint(id))!;
+        if (n + BATCH === 60) footprintAfterAMinute = (await worker.api.streamFootprint(id))!;
       }
       const stats = await worker.api.getStats();
       await waitFor(() => newestSec > 3599, 60000, 'the last frames');
@@ -81,7 +84,7 @@ describe('An hour of digital silence (simulated faster than real time)', () => {
         `an hour of silence in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${frames} frames, ` +
           `${stats.droppedChunks} outputs dropped by backlog, worker buffers ${footprintAfterAMinute} → ${footprintAfterAnHour} floats`,
       );
-      expect(stats.samplesReceived, 'samples received').to.equal(CHUNKS * 160);
+      expect(stats.samplesReceived, 'samples received').to.equal(CHUNKS * CHUNK);
       expect(frames + stats.droppedChunks, 'every output frame made or dropped').to.be.within(
         179_990,
         180_000,
