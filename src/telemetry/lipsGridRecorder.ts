@@ -9,8 +9,14 @@ export interface ILipsGridRecorderOptions {
   readonly capacityFrames: number;
   /** Values per frame. @default 63 (lips-v1) */
   readonly valuesPerFrame: number;
-  /** Render gaps longer than this are not interpolated across (the frames stay missing), s. @default 0.1 */
+  /** Render gaps up to this long are interpolated across, s. @default 0.1 */
   readonly maxGapSec: number;
+  /**
+   * Longer render gaps, up to this long, are filled with the earlier sample: a slow renderer (a weak
+   * GPU, SwiftShader at ~4 fps) keeps each frame on screen until the next, and that is what the viewer
+   * saw. Longer gaps (a hidden tab, a stall) stay missing. s. @default 1
+   */
+  readonly maxHoldSec: number;
 }
 
 /** Ring of grid frames filled by linear interpolation between consecutive render-time samples. */
@@ -26,7 +32,7 @@ export class LipsGridRecorder {
 
   /** @param options defines capacity, frame size and gap handling */
   constructor(options: Partial<ILipsGridRecorderOptions> = {}) {
-    this._o = { capacityFrames: 256, valuesPerFrame: 63, maxGapSec: 0.1, ...options };
+    this._o = { capacityFrames: 256, valuesPerFrame: 63, maxGapSec: 0.1, maxHoldSec: 1, ...options };
     if (!(Number.isInteger(this._o.capacityFrames) && this._o.capacityFrames >= 2))
       throw new RangeError(
         `LipsGridRecorder: capacityFrames must be an integer ≥ 2, got ${this._o.capacityFrames}`,
@@ -71,7 +77,8 @@ export class LipsGridRecorder {
 
   /**
    * Records the values shown at `timeSec`; fills every grid frame between the previous sample and this
-   * one. A sample going back in time restarts the interpolation. Allocation-free.
+   * one (interpolated over short gaps, held over slow renders). A sample going back in time restarts the
+   * interpolation. Allocation-free.
    * @param timeSec defines the audio-clock time the values belong to
    * @param values defines `valuesPerFrame` values (copied)
    */
@@ -79,11 +86,14 @@ export class LipsGridRecorder {
     if (!this.hasGrid || !Number.isFinite(timeSec)) return;
     const V = this._o.valuesPerFrame;
     const t0 = this._prevTime;
-    if (Number.isFinite(t0) && timeSec > t0 && timeSec - t0 <= this._o.maxGapSec) {
+    const gap = timeSec - t0;
+    if (Number.isFinite(t0) && gap > 0 && gap <= Math.max(this._o.maxGapSec, this._o.maxHoldSec)) {
+      const hold = gap > this._o.maxGapSec;
       const first = Math.max(0, Math.floor((t0 - this._origin) / this._dur) + 1);
       const last = Math.floor((timeSec - this._origin) / this._dur);
       for (let j = Math.max(first, this._latest + 1); j <= last; j++) {
-        const a = (this.timeOf(j) - t0) / (timeSec - t0);
+        // Held: the screen showed the earlier sample until this render.
+        const a = hold ? (this.timeOf(j) >= timeSec - 1e-9 ? 1 : 0) : (this.timeOf(j) - t0) / gap;
         const slot = j % this._o.capacityFrames;
         for (let i = 0; i < V; i++)
           this._values[slot * V + i] = this._prev[i] + a * (values[i] - this._prev[i]);
