@@ -79,14 +79,23 @@ try {
   console.log(clicked ? `playing ${clicked}` : 'no clips to play');
   const waitMs = Number(process.env.WAIT_MS ?? (haveModels ? 4500 : 1500));
   // Shoot on an open mouth: WAIT_MS after the behavior runs (so the HUD charts have history), at the first
-  // rendered frame whose inner lips are ≥ 6 mm apart (lips-v1 points 15 and 19), or give up 6 s later.
+  // rendered frame whose inner lips are ≥ 6 mm apart (lips-v1 points 15 and 19), or give up 40 s later.
   const aperture = await page.evaluate(
-    (wait) =>
+    (wait, clip) =>
       new Promise((resolve) => {
         let t0 = Infinity; // set when the behavior runs: WAIT_MS of history in the HUD charts
         let best = 0;
         let obs = null;
+        // SwiftShader may render only 2-4 fps here: a clip can end before a rendered frame catches an
+        // open mouth, so it is replayed (a few times) until one does.
+        let replays = 0;
+        const replay = setInterval(() => {
+          if (window.demo.lipSync.behavior?.state !== 'idle' || replays >= 4) return;
+          replays++;
+          document.querySelectorAll('#clips button')[clip]?.click();
+        }, 500);
         const done = (v) => {
+          clearInterval(replay);
           obs?.remove();
           resolve(v);
         };
@@ -95,7 +104,7 @@ try {
           const b = window.demo.lipSync.behavior;
           if (b?.state !== 'running') return void setTimeout(attach, 50);
           t0 = performance.now();
-          setTimeout(() => done(best), wait + 6000);
+          setTimeout(() => done(best), wait + 40000);
           obs = b.onFrameObservable.add((f) => {
             const p = f.points;
             const mm = 1000 * Math.hypot(p[45] - p[57], p[46] - p[58], p[47] - p[59]);
@@ -113,6 +122,7 @@ try {
         setTimeout(() => done(best), 90_000); // never ran
       }),
     waitMs,
+    clipIndex,
   );
   console.log(`inner-lip aperture at the shot: ${Number(aperture).toFixed(1)} mm`);
   const state = await page.evaluate(() => ({

@@ -66,8 +66,12 @@ export class DemoHud {
     this._offset.push(0, t, sample.avOffsetMs);
   }
 
-  /** Samples the speech envelope and redraws; call once per rendered frame. */
-  tick(): void {
+  /**
+   * Samples the speech envelope and redraws; call once per rendered frame.
+   * @param fps defines the render rate: telemetry measures the lips as rendered, so a slow renderer
+   * (software GL) lowers PLRS and blurs the offset, and the HUD says so
+   */
+  tick(fps: number): void {
     const t = performance.now() / 1000;
     this._analyser.getFloatTimeDomainData(this._samples);
     let sum = 0;
@@ -79,10 +83,13 @@ export class DemoHud {
     this._aperture.draw(t, `${fmt(this._apertureMm, 1)} mm · ${fmt(this._envelopeDb)} dBFS`);
     const s = this._last;
     this._plrs.draw(t, fmt(s?.plrs, 2));
-    this._offset.draw(t, `${fmt(s?.avOffsetMs, 0, ' ms')}${s?.avOffsetWarning ? ' ⚠' : ''}`);
+    this._offset.draw(
+      t,
+      `${fmt(s?.avOffsetMs, 0, ' ms')}${s?.avOffsetWarning ? ' ⚠' : ''} · conf ${fmt(s?.avOffsetConfidence, 2)}`,
+    );
     const gen = s?.inference['generator'];
     this._stats.textContent = [
-      `state     ${this._state}`,
+      `state     ${this._state}   render ${fmt(fps, 0, ' fps')}`,
       `backend   ${s?.backend ?? '–'}  (wasm threads ${s?.wasmThreads ?? '–'})`,
       `latency   ${fmt(s?.latencyMs, 0, ' ms')}   generator p50 ${fmt(gen?.p50Ms, 1, ' ms')}`,
       `SLCC      ${fmt(s?.slcc, 2)}   dropped ${s?.droppedChunks ?? 0}   queue ${s?.queueDepth ?? 0}`,

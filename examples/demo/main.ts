@@ -39,7 +39,7 @@ analyser.fftSize = 1024;
 const hud = new DemoHud(analyser, $('stats'));
 engine.runRenderLoop(() => {
   scene.render();
-  hud.tick();
+  hud.tick(engine.getFps());
 });
 
 const settings = (): IDemoLipSyncSettings => ({
