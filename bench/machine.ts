@@ -35,6 +35,10 @@ const facts = {
         .parameters ?? null,
   },
 };
-writeFileSync('bench/results/machine.json', JSON.stringify(facts, null, 1) + '\n');
+// `bench/run --soak-only` keeps the main run's machine.json and writes soak-machine.json beside it.
+writeFileSync(
+  process.env.MACHINE_JSON ?? 'bench/results/machine.json',
+  JSON.stringify(facts, null, 1) + '\n',
+);
 for (const [k, v] of Object.entries(facts))
   console.log(`${k.padEnd(12)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
