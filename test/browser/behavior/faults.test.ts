@@ -5,7 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { spyOnGetUserMedia } from '../support/spyOnGetUserMedia.ts';
 import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioContext.ts';
-import { AudioSourceError, ModelLoadError, WorkerCrashError } from '../../../src/errors.ts';
+import { AudioSourceError, WorkerCrashError } from '../../../src/errors.ts';
 import {
   liveLipSyncWorkerCount,
   simulateLipSyncWorkerFaultForTesting,
@@ -154,38 +154,5 @@ describe('PerceptualLipSyncBehavior faults', () => {
     expect(liveLipSyncWorkerCount(), 'the shared worker stays for the listener').to.equal(1);
     expect(liveSharedAudioContextCount()).to.equal(1);
     listener.stop(); // then the harness checks that the worker and the context are gone
-  });
-
-  it('retries a model download that fails once (503) and starts; without retries it is a ModelLoadError', async () => {
-    const key = `models-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    const manifest = `/flaky/${key}/test/fixtures/generated/tiny-generator/manifest.json`;
-    const head = createTestRig(t.scene);
-
-    const noRetry = t.make({
-      modelManifestUrl: `/flaky/${key}-once/test/fixtures/generated/tiny-generator/manifest.json`,
-      fetchAttempts: 1,
-    });
-    head.addBehavior(noRetry);
-    let thrown: unknown;
-    await noRetry.startAsync({ kind: 'url', url: MIC_SPEECH_WAV }).catch((e) => (thrown = e));
-    expect(thrown).to.be.instanceOf(ModelLoadError);
-    expect((thrown as Error).message).to.contain('503');
-    expect(noRetry.state).to.equal('error');
-    noRetry.dispose();
-
-    const lipSync = t.make({ modelManifestUrl: manifest }); // default: 3 attempts, back-off from 250 ms
-    head.addBehavior(lipSync);
-    const rec = record(lipSync, head);
-    await lipSync.startAsync({ kind: 'microphone' });
-    expect(lipSync.state).to.equal('running');
-    await waitFor(() => playing(rec.frames) >= 10, 20000, 'frames');
-    const failed = (await (await fetch(`/flaky/${key}/`)).json()) as string[];
-    expect(failed.map((p) => p.split('/').at(-1)).sort(), 'each file failed once').to.deep.equal([
-      'generator.onnx',
-      'manifest.json',
-      'mesh.onnx',
-      'speech.onnx',
-    ]);
-    expect(rec.errors).to.have.length(0);
   });
 });

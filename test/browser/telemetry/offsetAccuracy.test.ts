@@ -50,6 +50,21 @@ function pooled(samples: ITelemetrySample[], field: 'avOffsetMs' | 'plrs'): numb
   return weight > 0 ? sum / weight : null;
 }
 
+/**
+ * The clip's offset: the median of its utterances' offsets. On a loaded CI machine one utterance of four
+ * once read −236 ms (a stalled render loop) among 78, 84 and 108 ms, and a window-weighted mean let that
+ * one utterance decide.
+ */
+function clipOffset(samples: ITelemetrySample[]): number | null {
+  const v = samples
+    .filter((s) => s.kind === 'utterance' && s.avOffsetMs !== null && s.scoredWindows > 0)
+    .map((s) => s.avOffsetMs!)
+    .sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
 /** Decodes a wav to 16 kHz mono. */
 async function load16k(url: string): Promise<Float32Array> {
   const ctx = new OfflineAudioContext(1, 16000, 16000);
@@ -91,7 +106,7 @@ async function measureOffset(
   lipSync.stop();
   const utterances = samples.filter((s) => s.kind === 'utterance');
   console.log(
-    `lipsDelayMs ${lipsDelayMs}: offset ${pooled(samples, 'avOffsetMs')?.toFixed(1)} ms, PLRS ` +
+    `lipsDelayMs ${lipsDelayMs}: offset ${clipOffset(samples)?.toFixed(1)} ms (median of utterances), PLRS ` +
       `${pooled(samples, 'plrs')?.toFixed(3)} over ${utterances.length} utterances: ` +
       utterances
         .map(
@@ -120,8 +135,8 @@ describe('Telemetry acceptance (trained metric encoders)', function () {
   const measure = (lipsDelayMs: number) => measureOffset(t.scene, t.behaviors, MANIFEST, SPEECH, lipsDelayMs);
 
   it('measures the undelayed avatar within ±35 ms and a 100 ms lips delay as 100 ± 35 ms', async () => {
-    const undelayed = pooled(await measure(0), 'avOffsetMs');
-    const delayed = pooled(await measure(100), 'avOffsetMs');
+    const undelayed = clipOffset(await measure(0));
+    const delayed = clipOffset(await measure(100));
     expect(undelayed, 'undelayed offset measured').to.not.equal(null);
     expect(delayed, 'delayed offset measured').to.not.equal(null);
     expect(Math.abs(undelayed!), `undelayed offset ${undelayed} ms`).to.be.at.most(TOLERANCE_MS);
@@ -213,8 +228,8 @@ describe('Telemetry timing chain (loudness-envelope oracle models)', function ()
   const t = useLipSyncTestScene({ checkAudioContexts: false });
 
   it('measures 0 and 100 ms lips delays within ±35 ms', async () => {
-    const undelayed = pooled(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 0), 'avOffsetMs');
-    const delayed = pooled(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 100), 'avOffsetMs');
+    const undelayed = clipOffset(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 0));
+    const delayed = clipOffset(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 100));
     expect(undelayed, 'undelayed offset measured').to.not.equal(null);
     expect(delayed, 'delayed offset measured').to.not.equal(null);
     expect(Math.abs(undelayed!), `undelayed offset ${undelayed} ms`).to.be.at.most(TOLERANCE_MS);
