@@ -65,6 +65,25 @@ function clipOffset(samples: ITelemetrySample[]): number | null {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+/**
+ * The clip's offset with the lips delayed by `lipsDelayMs`; measured again once when it misses and the
+ * test's own render loop stalled for more than a second meanwhile (a starved machine, not the telemetry).
+ */
+async function offsetWithin(
+  measure: (lipsDelayMs: number) => Promise<{ samples: ITelemetrySample[]; stalledMs: number }>,
+  lipsDelayMs: number,
+): Promise<number | null> {
+  for (let attempt = 1; ; attempt++) {
+    const { samples, stalledMs } = await measure(lipsDelayMs);
+    const offset = clipOffset(samples);
+    const ok = offset !== null && Math.abs(offset - lipsDelayMs) <= TOLERANCE_MS;
+    if (ok || attempt === 2 || stalledMs <= 1000) return offset;
+    console.log(
+      `measuring again: ${offset} ms for ${lipsDelayMs} ms with the render loop stalled ${stalledMs.toFixed(0)} ms`,
+    );
+  }
+}
+
 /** Decodes a wav to 16 kHz mono. */
 async function load16k(url: string): Promise<Float32Array> {
   const ctx = new OfflineAudioContext(1, 16000, 16000);
@@ -81,8 +100,17 @@ async function measureOffset(
   manifestUrl: string,
   clip: string,
   lipsDelayMs: number,
-): Promise<ITelemetrySample[]> {
+): Promise<{ samples: ITelemetrySample[]; stalledMs: number }> {
   const head = createTestRig(scene);
+  // The harness renders every 16 ms; on an overloaded machine its timer stalls, and the telemetry then
+  // (rightly) measures lips that stayed on screen too long. Time spent in render gaps > 100 ms:
+  let lastTick = NaN;
+  let stalledMs = 0;
+  const ticks = scene.onBeforeRenderObservable.add(() => {
+    const now = performance.now();
+    if (now - lastTick > 100) stalledMs += now - lastTick;
+    lastTick = now;
+  });
   const lipSync = new PerceptualLipSyncBehavior({
     modelManifestUrl: manifestUrl,
     executionProviders: ['wasm'],
@@ -107,7 +135,8 @@ async function measureOffset(
   const utterances = samples.filter((s) => s.kind === 'utterance');
   console.log(
     `lipsDelayMs ${lipsDelayMs}: offset ${clipOffset(samples)?.toFixed(1)} ms (median of utterances), PLRS ` +
-      `${pooled(samples, 'plrs')?.toFixed(3)} over ${utterances.length} utterances: ` +
+      `${pooled(samples, 'plrs')?.toFixed(3)}, render stalls ${stalledMs.toFixed(0)} ms, ` +
+      `${utterances.length} utterances: ` +
       utterances
         .map(
           (u) =>
@@ -115,12 +144,13 @@ async function measureOffset(
         )
         .join(', '),
   );
+  scene.onBeforeRenderObservable.remove(ticks);
   await sleep(700); // the shared worker is disposed within 500 ms of the last release
-  return samples;
+  return { samples, stalledMs };
 }
 
 describe('Telemetry acceptance (trained metric encoders)', function () {
-  this.timeout(180000);
+  this.timeout(240000);
   const t = useLipSyncTestScene({ checkAudioContexts: false });
 
   before(async function () {
@@ -135,8 +165,8 @@ describe('Telemetry acceptance (trained metric encoders)', function () {
   const measure = (lipsDelayMs: number) => measureOffset(t.scene, t.behaviors, MANIFEST, SPEECH, lipsDelayMs);
 
   it('measures the undelayed avatar within ±35 ms and a 100 ms lips delay as 100 ± 35 ms', async () => {
-    const undelayed = clipOffset(await measure(0));
-    const delayed = clipOffset(await measure(100));
+    const undelayed = await offsetWithin(measure, 0);
+    const delayed = await offsetWithin(measure, 100);
     expect(undelayed, 'undelayed offset measured').to.not.equal(null);
     expect(delayed, 'delayed offset measured').to.not.equal(null);
     expect(Math.abs(undelayed!), `undelayed offset ${undelayed} ms`).to.be.at.most(TOLERANCE_MS);
@@ -222,14 +252,15 @@ describe('Telemetry timing chain (loudness-envelope oracle models)', function ()
   // Models whose representation is the loudness envelope (test/fixtures/tools/make_tiny_encoders.py
   // --oracle): the true offset is the lips delay plus the playout smoothing lag, so this checks the
   // grid, read-back, playout time and sign of the whole chain without trained encoders.
-  this.timeout(120000);
+  this.timeout(240000);
   const ORACLE = new URL('../../fixtures/generated/oracle/manifest.json', import.meta.url).href;
   const CLIP = new URL('../../fixtures/generated/offset-speech.wav', import.meta.url).href;
   const t = useLipSyncTestScene({ checkAudioContexts: false });
 
   it('measures 0 and 100 ms lips delays within ±35 ms', async () => {
-    const undelayed = clipOffset(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 0));
-    const delayed = clipOffset(await measureOffset(t.scene, t.behaviors, ORACLE, CLIP, 100));
+    const measure = (lipsDelayMs: number) => measureOffset(t.scene, t.behaviors, ORACLE, CLIP, lipsDelayMs);
+    const undelayed = await offsetWithin(measure, 0);
+    const delayed = await offsetWithin(measure, 100);
     expect(undelayed, 'undelayed offset measured').to.not.equal(null);
     expect(delayed, 'delayed offset measured').to.not.equal(null);
     expect(Math.abs(undelayed!), `undelayed offset ${undelayed} ms`).to.be.at.most(TOLERANCE_MS);
