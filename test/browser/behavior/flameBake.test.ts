@@ -157,9 +157,10 @@ describe('FLAME avatar + shipped model (bakeAsync)', function () {
   });
 
   // Known gap (issue #6 asks for closed lips on bilabials): the shipped generator narrows p/b/m to a
-  // median of 3.4 mm on the mesh (3.1 mm in its own output) where its teacher closes them to 0.33 mm.
+  // median of 2.76 mm on the mesh (2.30 mm in its own output; fresh-clone CI 2026-11-22) where its
+  // teacher closes them to 0.33 mm.
   // Enable when a retrained generator closes them; 1.5 mm is the threshold for "closed" here.
-  it.skip('closes the inner lips on p/b/m (median ≤ 1.5 mm) [pending: shipped model measured 3.4 mm]', () => {
+  it.skip('closes the inner lips on p/b/m (median ≤ 1.5 mm) [pending issue #6: shipped model measured 2.76 mm]', () => {
     expect(closures.length).to.be.greaterThan(0);
     expect(median(closures)).to.be.at.most(0.0015);
   });
