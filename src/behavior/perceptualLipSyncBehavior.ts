@@ -79,6 +79,11 @@ const RENDER_INTERVAL_SEC = 1 / 60;
 const TELEMETRY_INTERVAL_MS = 250;
 /** Worker crashes in a row, with no frame in between, after which the session fails instead of restarting. */
 const MAX_RESTARTS_WITHOUT_FRAMES = 3;
+/**
+ * How long start waits for a suspended AudioContext to resume. Under the autoplay policy (no user
+ * gesture yet) `resume()` stays pending until a gesture: start then finishes in state `suspended`.
+ */
+const RESUME_GRACE_MS = 1000;
 
 /** Everything one `startAsync` acquired, released in reverse by `_teardown`. */
 interface Session {
@@ -235,7 +240,9 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   }
 
   /**
-   * Starts lip-syncing to a source; a running source is stopped first.
+   * Starts lip-syncing to a source; a running source is stopped first. When the browser keeps the
+   * AudioContext suspended (autoplay policy: no user gesture yet), start finishes in state `suspended`
+   * and lip sync begins when the context resumes (call `audioContext.resume()` from a gesture).
    * @param source defines the speech source
    * @throws LipSyncError (AudioSourceError, ModelLoadError, UnsupportedRigError…); the behavior stays usable
    */
@@ -274,7 +281,14 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       const o = this._options;
       session.lease = acquireAudioContext(o.audioContext);
       const context = session.lease.context;
-      if (context.state === 'suspended') await context.resume().catch(() => undefined);
+      if (context.state === 'suspended') {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          context.resume().catch(() => undefined),
+          new Promise((r) => (timer = setTimeout(r, RESUME_GRACE_MS))),
+        ]);
+        clearTimeout(timer);
+      }
       // The source first: a denied microphone or a bad URL fails in milliseconds, not after the
       // models load. Buffer and URL sources start playing only once the graph is connected.
       session.source = await openAudioSourceAsync(context, source, session.abort.signal);

@@ -7,21 +7,8 @@ import { ModelLoadError } from '../../../src/errors.ts';
 import { MIC_SPEECH_WAV } from '../support/fixtures.ts';
 import { useLipSyncTestScene } from '../support/lipSyncTestScene.ts';
 import { playing, record } from '../support/recordLipSync.ts';
-import { waitFor } from '../support/waitFor.ts';
+import { waitFor, within } from '../support/waitFor.ts';
 import { createTestRig } from './testRig.ts';
-
-/** Awaits `p`, or fails after `ms` naming the step (instead of the anonymous 120 s test timeout). */
-async function step<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('PerceptualLipSyncBehavior model download retries', () => {
   const t = useLipSyncTestScene();
@@ -37,7 +24,7 @@ describe('PerceptualLipSyncBehavior model download retries', () => {
     });
     head.addBehavior(noRetry);
     let thrown: unknown;
-    await step(
+    await within(
       'the start without retries',
       40000,
       noRetry.startAsync({ kind: 'url', url: MIC_SPEECH_WAV }).catch((e) => (thrown = e)),
@@ -50,10 +37,10 @@ describe('PerceptualLipSyncBehavior model download retries', () => {
     const lipSync = t.make({ modelManifestUrl: manifest }); // default: 3 attempts, back-off from 250 ms
     head.addBehavior(lipSync);
     const rec = record(lipSync, head);
-    await step('the start with retries', 40000, lipSync.startAsync({ kind: 'microphone' }));
+    await within('the start with retries', 40000, lipSync.startAsync({ kind: 'microphone' }));
     expect(lipSync.state).to.equal('running');
     await waitFor(() => playing(rec.frames) >= 10, 20000, 'frames');
-    const failed = (await step(
+    const failed = (await within(
       'the list of failed files',
       10000,
       fetch(`/flaky/${key}/`).then((r) => r.json()),

@@ -9,7 +9,7 @@ import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts
 import { createTestRig } from '../behavior/testRig.ts';
 import type { ILipSyncTestScene } from './lipSyncTestScene.ts';
 import { isAtRest } from './morphInfluences.ts';
-import { waitFor } from './waitFor.ts';
+import { waitFor, within } from './waitFor.ts';
 
 /** What one applied frame showed, and when (performance.now(), ms). */
 export interface FrameRecord {
@@ -61,7 +61,7 @@ export async function startMicAsync(t: ILipSyncTestScene, options: Partial<IPerc
   const lipSync = t.make(options);
   head.addBehavior(lipSync);
   const rec = record(lipSync, head);
-  await lipSync.startAsync({ kind: 'microphone' });
+  await within('startAsync (microphone)', 40000, lipSync.startAsync({ kind: 'microphone' }));
   await waitFor(() => playing(rec.frames) >= 10, 10000, 'frames playing from the microphone');
   return { head, lipSync, rec };
 }

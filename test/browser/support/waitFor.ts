@@ -25,3 +25,22 @@ export async function waitFor(
   }
   return performance.now() - t0;
 }
+
+/**
+ * Awaits `promise`, or fails after `timeoutMs` naming the step: a start that never settles then fails
+ * with a message instead of the anonymous 120 s test timeout (and a file that overruns its page).
+ * @param what defines the step, for the message
+ * @param timeoutMs defines the deadline, ms
+ * @param promise defines what to wait for
+ */
+export async function within<T>(what: string, timeoutMs: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${timeoutMs} ms.`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
