@@ -23,6 +23,7 @@ import numpy as np
 import onnx
 import torch
 
+from training.models.calibration import ApertureCalibration, Calibrated
 from training.models.common import load_ckpt
 from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, TAU, MeshEncoder, SpeechEncoder
 from training.models.generator import MELS, OUT, LipGenerator, count_params
@@ -87,6 +88,7 @@ def main():
     ap.add_argument("--fixtures", help="folder for parity fixtures (test/fixtures/models)")
     ap.add_argument("--fixture-mel", help="npy (T, 80) log-mel for the fixtures (else synthetic)")
     ap.add_argument("--extra", help="json of documentary fields to merge (data card, metrics, limits)")
+    ap.add_argument("--calibration", help="calibration.json from calibrate_generator.py: bake the aperture map into the graph")
     ap.add_argument("--lookahead", type=int, default=8)
     ap.add_argument("--channels", type=int, default=96)
     args = ap.parse_args()
@@ -105,7 +107,11 @@ def main():
         m.load_state_dict(c["model"]["mesh"])
     for x in (g, s, m):
         x.eval()
-    sg = StatefulLipGenerator(g).eval()
+    cal = None
+    if args.calibration:
+        knots = json.loads(Path(args.calibration).read_text()).get("knots_m")
+        cal = ApertureCalibration(np.array(knots[0]), np.array(knots[1])) if knots else None
+    sg = StatefulLipGenerator(g, cal).eval()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = {"generator.onnx": export_generator(sg), "speech_encoder.onnx": export_speech(s), "mesh_encoder.onnx": export_mesh(m)}
@@ -128,7 +134,8 @@ def main():
             },
             "parameters": count_params(g), "architecture": f"causal dilated TCN: stem Conv(k3,s2) + {len(g.blocks)} residual "
             f"blocks (k3, dilations {g.config['dilations']}, {g.config['channels']} ch, GELU) + look-ahead shift + 1x1 head; "
-            "log-mel mean/std baked in",
+            "log-mel mean/std baked in" + ("; aperture calibration baked in" if cal else ""),
+            **({"apertureCalibration": cal.manifest()} if cal else {}),
         },
         "metricEncoders": {
             "speechFile": "speech_encoder.onnx", "meshFile": "mesh_encoder.onnx",
@@ -167,7 +174,7 @@ def main():
                      dict(zip(["lips", *[f"next_{n}" for n in sg.state_names]], second)), 1e-4)
             sw = torch.stack([mel[0, :SPEECH_WINDOW], mel[0, 10 : 10 + SPEECH_WINDOW]])
             _fixture(fx / "speech_encoder.json", "speech_encoder", {"mel": sw}, {"embedding": s(sw)}, 1e-4)
-            lw = g(mel)[0, :MESH_WINDOW][None].repeat(2, 1, 1)
+            lw = (Calibrated(g, cal) if cal else g)(mel)[0, :MESH_WINDOW][None].repeat(2, 1, 1)
             lw[1] = lw[1] * 1.5
             _fixture(fx / "mesh_encoder.json", "mesh_encoder", {"lips": lw}, {"embedding": m(lw)}, 1e-4)
         print(f"fixtures -> {fx}")

@@ -6,7 +6,8 @@ Stages (each skipped when its output exists; checkpoints resume inside a stage):
   3. fine-tune the chosen L three times: geometric only / + perceptual loss (loss copy) /
      geometric with closed-lip frames weighted (bilabial closure)                    train_generator.py finetune
   4. evaluation: sweep on test, ablation on test / held-out voices / real, encoders   evaluate_models.py
-  5. export the winner + the metric encoders to ONNX, manifest, parity fixtures       export_onnx.py
+  5. fit the winner's aperture calibration on val (monotone opening map)             calibrate_generator.py
+  6. export the winner (+ calibration) + the metric encoders to ONNX, manifest, fixtures  export_onnx.py
 `--smoke` shrinks every schedule (~1-2 min on the smoke corpus) and never writes models/.
 """
 from __future__ import annotations
@@ -107,7 +108,11 @@ def main():
     extra.write_text(json.dumps(manifest_extra(res, winner, L, corpus, cfg, args.scale), indent=1))
     fx = [] if args.smoke else ["--fixtures", args.fixtures]
     folder = {name: f for name, f, _, _ in VARIANTS}[winner]
-    sh(["training.export_onnx", "--generator", str(run / folder / "generator.pt"),
+    if not (run / "calibration.json").exists():
+        sh(["training.calibrate_generator", "--corpus", corpus, "--run", str(run), "--generator", f"{folder}/generator.pt",
+            "--mtm-clips", str(cfg["mtm_clips"])], "aperture calibration")
+    with_calibration_metrics(extra, json.loads((run / "calibration.json").read_text()))
+    sh(["training.export_onnx", "--generator", str(run / folder / "generator.pt"), "--calibration", str(run / "calibration.json"),
         "--encoders", str(run / "enc-metric" / "encoders.pt"), "--out", str(ship), "--extra", str(extra), *fx], "export")
     print(f"models pipeline finished in {(time.time() - t0) / 60:.1f} min wall", flush=True)
 
@@ -125,6 +130,20 @@ def choose_winner(ab: dict) -> str:
                 and close["aperture_r"] >= b["aperture_r"] - 0.01):
             best = "closure"
     return best
+
+
+def with_calibration_metrics(extra: Path, calibration: dict) -> None:
+    """The shipped generator includes its aperture calibration: its metrics are the calibrated ones (the
+    uncalibrated ones stay under metricsUncalibrated)."""
+    blend = calibration["blend"]
+    manifest = json.loads(extra.read_text())
+    if not blend or "metricsUncalibrated" in manifest:
+        return
+    manifest["metricsUncalibrated"] = manifest["metrics"]
+    manifest["metrics"] = {split: {k: rows[str(blend)].get(k) for k in manifest["metrics"][split]}
+                           for split, rows in calibration["metrics"].items() if split in manifest["metrics"]}
+    manifest["training"]["apertureCalibration"] = {"blend": blend, "rule": calibration["rule"]}
+    extra.write_text(json.dumps(manifest, indent=1))
 
 
 def manifest_extra(res, winner, L, corpus, cfg, scale):

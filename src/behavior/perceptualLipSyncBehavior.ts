@@ -53,6 +53,11 @@ import {
 export interface ILipSyncFrameEvent {
   /** Audio-clock time shown, seconds. */
   readonly timeSec: number;
+  /**
+   * Audio-clock time of the speech the lips shown belong to, seconds: `timeSec − lipsDelayMs`, and earlier
+   * while frames arrive late (the newest one is held). -Infinity before the first frame.
+   */
+  readonly lipsTimeSec: number;
   /** The lips-v1 points sent to the solver (after gain and smoothing), 21 × 3, metres. Reused: copy to keep. */
   readonly points: Float32Array;
   /** What playout produced. */
@@ -571,7 +576,13 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       this._recordTelemetryFrame(session, now, lipsTime);
     }
     if (this._onFrame.hasObservers()) {
-      this._onFrame.notifyObservers({ timeSec: now, points: this._lips, playout: state, solverErrorM: err });
+      this._onFrame.notifyObservers({
+        timeSec: now,
+        lipsTimeSec: session.playout.coveredSec - smoothingLeadSec,
+        points: this._lips,
+        playout: state,
+        solverErrorM: err,
+      });
     }
   }
 

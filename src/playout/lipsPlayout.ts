@@ -79,6 +79,14 @@ export class LipsPlayout {
   }
 
   /**
+   * Audio-clock time of the newest lips the last `sample` used: its `nowSec`, or earlier when frames
+   * arrived late and the newest one was held. -Infinity before the first frame.
+   */
+  get coveredSec(): number {
+    return this._lastCoveredSec;
+  }
+
+  /**
    * Writes the lips to show at audio-clock time `nowSec`.
    * @param nowSec defines the audio-clock time (`AudioClock.now()`)
    * @param out defines where the values are written

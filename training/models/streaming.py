@@ -20,9 +20,11 @@ from training.models.generator import MELS, OUT_SCALE, LipGenerator
 
 
 class StatefulLipGenerator(nn.Module):
-    def __init__(self, g: LipGenerator):
+    def __init__(self, g: LipGenerator, post: nn.Module | None = None):
+        """`post` maps the lips frames (1, n, 63) -> (1, n, 63) frame by frame (the aperture calibration)."""
         super().__init__()
         self.g = g
+        self.post = post
         self.state_names = ["state_stem"] + [f"state_{i}" for i in range(len(g.blocks))]
 
     @property
@@ -49,4 +51,6 @@ class StatefulLipGenerator(nn.Module):
             y = F.gelu(F.conv1d(buf, b.conv.weight, b.conv.bias, dilation=b.conv.dilation[0]))
             h = h + b.mix(y)
         lips = (F.conv1d(h, g.head.weight, g.head.bias) * OUT_SCALE).transpose(1, 2)
+        if self.post is not None:
+            lips = self.post(lips)
         return (lips, *new_states)

@@ -98,7 +98,7 @@ def test_splits_held_out(corpus):
 
 def test_models_pipeline_smoke_runs_end_to_end_and_resumes(corpus, tmp_path):
     """`make -C training models-smoke` in miniature: corpus -> encoders, sweep, 3 fine-tunes, evaluation,
-    stateful ONNX export; a second run resumes (trains nothing again). Tests the pipeline, not quality."""
+    aperture calibration, stateful ONNX export; a second run resumes (trains nothing again). Tests the pipeline, not quality."""
     run = tmp_path / "run"
     cmd = [sys.executable, "-m", "training.train_pipeline", "--smoke", "--corpus", str(corpus), "--run", str(run)]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -111,6 +111,9 @@ def test_models_pipeline_smoke_runs_end_to_end_and_resumes(corpus, tmp_path):
     res = json.loads((run / "results.json").read_text())
     assert set(res["ablation"]) == {"geometric", "perceptual", "closure"}
     assert m["training"]["winner"] in res["ablation"]
+    cal = json.loads((run / "calibration.json").read_text())
+    assert cal["blend"] in (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert ("apertureCalibration" in m["generator"]) == bool(cal["blend"])
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "fine-tune" not in again.stdout and "look-ahead sweep" not in again.stdout, "a resumed run retrains nothing"

@@ -37,6 +37,19 @@ describe('LipsPlayout', () => {
     assert.equal(out[0], 5);
   });
 
+  test('coveredSec: the clock time shown, or the newest frame while later frames are late', () => {
+    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 0 });
+    const out = new Float32Array(3);
+    assert.equal(p.coveredSec, -Infinity);
+    p.push(frame(1.0, 2));
+    p.push(frame(1.02, 4));
+    p.sample(1.01, out);
+    assert.equal(p.coveredSec, 1.01);
+    p.sample(1.07, out); // nothing after 1.02 yet: 1.02 is held, 50 ms behind the clock
+    assert.equal(p.coveredSec, 1.02);
+    assert.equal(out[0], 4);
+  });
+
   test('intensity scales the displacement from neutral; smoothing follows timestamps', () => {
     const p = new LipsPlayout(new Float32Array([1, 1, 1]), { smoothingTimeConstantMs: 0, intensity: 0.5 });
     p.push(frame(0, 3));
