@@ -37,6 +37,7 @@ from training.models.data import load_split
 from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, MeshEncoder, SpeechEncoder, info_nce
 from training.models.generator import OUT, OUT_SCALE, LipGenerator, count_params
 from training.models.metrics import evaluate, predict
+from training.phones import PHONE_ID
 from training.spec import LIPS_GROUPS, LIPS_NEUTRAL
 
 UP, LO = LIPS_GROUPS["innerUpperMid"], LIPS_GROUPS["innerLowerMid"]
@@ -78,7 +79,8 @@ class CropSampler:
         self.gain = gain_db * np.log(10) / 10  # dB of power -> natural-log units
 
     def batch(self, n: int):
-        mels, lips, masks, starts = [], [], [], []
+        """(mel, lips, mask, bilabial): bilabial marks lips frames whose centre phone is p, b or m."""
+        mels, lips, masks, bils = [], [], [], []
         U = self.crop // 2
         for i in self.rng.choice(len(self.utts), size=n, p=self.p):
             u = self.utts[i]
@@ -95,18 +97,22 @@ class CropSampler:
             mask[: j1 - j0] = 1
             if j0 > 0:
                 mask[:MASK_START] = 0
-            mels.append(m), lips.append(l), masks.append(mask)
-        return torch.from_numpy(np.stack(mels)), torch.from_numpy(np.stack(lips)), torch.from_numpy(np.stack(masks))
+            bil = np.zeros(U, np.float32)
+            bil[: j1 - j0] = np.isin(u.phones[2 * j0 : 2 * j1 : 2], BILABIAL_IDS)
+            mels.append(m), lips.append(l), masks.append(mask), bils.append(bil)
+        return tuple(torch.from_numpy(np.stack(x)) for x in (mels, lips, masks, bils))
 
 
 CLOSED_MM = 1.0  # teacher inner-lip aperture below which the lips count as closed (bilabials, rest)
+BILABIAL_IDS = np.array([PHONE_ID[p] for p in ("p", "b", "m")])
 
 
-def geometric_loss(pred, target, mask, L: int, closure_weight: float = 0.0):
+def geometric_loss(pred, target, mask, L: int, closure_weight: float = 0.0, closure_frames=None):
     """pred/target (B, U, 63) metres; mask (B, U). Returns (total, parts) in mm units.
 
-    `closure_weight` multiplies the aperture error where the teacher's lips are closed by (1 + w): bilabial
-    closures last ~60-100 ms, so plain MSE regresses them to a half-open mean (2.9 mm median measured)."""
+    `closure_weight` multiplies the aperture error by (1 + w) on `closure_frames` (B, U) when given (e.g. the
+    p/b/m frames), else where the teacher's lips are closed (bilabials and rest): bilabial closures last
+    ~60-100 ms, so plain MSE regresses them to a half-open mean (2.9 mm median measured)."""
     s = L // 2
     mask = mask.clone()
     if s:
@@ -122,7 +128,8 @@ def geometric_loss(pred, target, mask, L: int, closure_weight: float = 0.0):
     # sqrt(. + eps): the gradient of a norm is 0/0 when the lips meet exactly
     ap_p = torch.sqrt(((pa[:, :, UP] - pa[:, :, LO]) ** 2).sum(-1) + 1e-6)
     ap_t = torch.sqrt(((ta[:, :, UP] - ta[:, :, LO]) ** 2).sum(-1) + 1e-6)
-    w_ap = mask * (1.0 + closure_weight * (ap_t < CLOSED_MM).float())
+    closed = (ap_t < CLOSED_MM).float() if closure_frames is None else closure_frames
+    w_ap = mask * (1.0 + closure_weight * closed)
     ap = (((ap_p - ap_t) ** 2) * w_ap).sum() / denom
     total = pos + 2.0 * vel + ap
     return total, {"pos": pos.item(), "vel": vel.item(), "ap": ap.item()}
@@ -198,16 +205,17 @@ def run(args):
     sampler = CropSampler(train, rng, args.crop)
     sched = lambda s: args.lr * min(1.0, (s + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / args.steps))))
     extra = {"lookaheads": heads, "config": cfg, "mode": args.mode, "perceptual_weight": args.perceptual_weight,
-             "closure_weight": args.closure_weight}
+             "closure_weight": args.closure_weight, "closure_frames": args.closure_frames}
     while step < args.steps:
         for g in opt.param_groups:
             g["lr"] = sched(step)
         model.train()
-        mel, lips, mask = sampler.batch(args.batch)
+        mel, lips, mask, bilabial = sampler.batch(args.batch)
         outs = model(mel) if args.mode == "sweep" else {args.lookahead: model(mel)}
         loss, parts = 0.0, {}
         for L, y in outs.items():
-            l, parts[L] = geometric_loss(y, lips, mask, L, args.closure_weight)
+            l, parts[L] = geometric_loss(y, lips, mask, L, args.closure_weight,
+                                         bilabial if args.closure_frames == "bilabial" else None)
             loss = loss + l
         pl = None
         opt.zero_grad()
@@ -277,7 +285,9 @@ def main():
     ap.add_argument("--init", help="sweep checkpoint (finetune)")
     ap.add_argument("--encoders", help="loss-copy encoders.pt (perceptual loss)")
     ap.add_argument("--perceptual-weight", type=float, default=0.0, help="max ratio of perceptual to geometric gradient norm")
-    ap.add_argument("--closure-weight", type=float, default=0.0, help="extra aperture-loss weight where the teacher's lips are closed")
+    ap.add_argument("--closure-weight", type=float, default=0.0, help="extra aperture-loss weight on closure frames")
+    ap.add_argument("--closure-frames", choices=["closed", "bilabial"], default="closed",
+                    help="closure frames: where the teacher's lips are closed (p/b/m and rest), or p/b/m phones only")
     ap.add_argument("--channels", type=int, default=96)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=8)

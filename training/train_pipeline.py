@@ -29,7 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 PERCEPTUAL_WEIGHT = 0.25  # perceptual gradient <= 0.25 x geometric gradient norm (train_generator.py: plain weighted sums diverged)
-CLOSURE_WEIGHT = 4.0  # aperture error x5 where the teacher's lips are closed (train_generator.py geometric_loss)
+# Aperture error x(1 + w) where the teacher's lips are closed (p/b/m and rest; train_generator.py
+# geometric_loss). Other weights and p/b/m-only frames were tried afterwards: RESULTS.md 2c.
+CLOSURE_WEIGHT = 4.0
+CLOSURE_FRAMES = "closed"
 VARIANTS = (("geometric", "gen-geo", 0.0, 0.0), ("perceptual", "gen-perc", PERCEPTUAL_WEIGHT, 0.0),
             ("closure", "gen-close", 0.0, CLOSURE_WEIGHT))
 FULL = dict(enc_steps1=600, enc_steps2=300, enc_batch=128, sweep_steps=1500, ft_steps=600, batch=8, crop=320, mtm_clips=200)
@@ -94,7 +97,8 @@ def main():
             jobs.append((["training.train_generator", "--mode", "finetune", "--out", str(run / folder), "--init",
                           str(run / "gen-sweep" / "generator.pt"), "--lookahead", str(L), "--steps", str(cfg["ft_steps"]), "--lr", "1e-3",
                           "--encoders", str(run / "enc-loss" / "encoders.pt"), "--perceptual-weight", str(w),
-                          "--closure-weight", str(cw), *common], f"fine-tune {folder} (L={L})"))
+                          "--closure-weight", str(cw), "--closure-frames", CLOSURE_FRAMES, *common],
+                         f"fine-tune {folder} (L={L})"))
     # two at a time: one process per core
     for i in range(0, len(jobs), 2):
         parallel(jobs[i : i + 2])

@@ -154,3 +154,21 @@ def test_winner_rule_prefers_closure_only_when_it_closes_bilabials_at_little_cos
     assert choose_winner({"geometric": geo, "perceptual": perc, "closure": row(25.0, 0.88, 1.2)}) == "geometric"  # MTM cost
     assert choose_winner({"geometric": geo, "perceptual": perc, "closure": row(22.0, 0.88, 2.6)}) == "geometric"  # < 0.5 mm
     assert choose_winner({"geometric": geo, "perceptual": row(21.0, 0.88, 2.9, 0.7)}) == "perceptual"
+
+
+def test_closure_weight_applies_to_the_given_frames_or_to_closed_teacher_lips():
+    from training.train_generator import geometric_loss
+
+    torch.manual_seed(0)
+    target = torch.zeros(1, 20, 63)  # neutral: the teacher's lips closed on every frame
+    pred = target + torch.randn(1, 20, 63) * 1e-3
+    mask = torch.ones(1, 20)
+    plain, _ = geometric_loss(pred, target, mask, 0, 0.0)
+    none_marked, _ = geometric_loss(pred, target, mask, 0, 4.0, torch.zeros(1, 20))
+    assert torch.isclose(none_marked, plain)
+    some = torch.zeros(1, 20)
+    some[0, 5:10] = 1
+    part, parts_part = geometric_loss(pred, target, mask, 0, 4.0, some)
+    closed, parts_closed = geometric_loss(pred, target, mask, 0, 4.0)
+    assert plain < part < closed  # closed teacher lips everywhere: every frame weighted
+    assert parts_part["pos"] == parts_closed["pos"]  # only the aperture term is weighted
