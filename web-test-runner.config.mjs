@@ -20,6 +20,11 @@ const args = [
   '--use-fake-device-for-media-stream',
   `--use-file-for-fake-audio-capture=${micWav}`,
   '--autoplay-policy=no-user-gesture-required',
+  // The runner reuses a tab per test file and navigates it to about:blank between files; with the
+  // back/forward cache the previous file's page (cross-origin isolated, so a renderer process of its own)
+  // stayed alive and kept using CPU (one more busy renderer per file: 4 after 6 files), starving the
+  // real-time tests that ran later. Without it the old page is torn down.
+  '--disable-features=BackForwardCache',
 ];
 
 /** Library source says `new URL('./worker.js', import.meta.url)` (the built name); serve the .ts behind it. */
