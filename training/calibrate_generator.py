@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.evaluate_models import load_generator
+from training.evaluate_models import held_out_voices, load_generator
 from training.models.calibration import ApertureCalibration, Calibrated, fit_aperture_map
 from training.models.common import log, setup_threads, speech_only, write_json
 from training.models.data import load_split
@@ -59,21 +59,18 @@ def main():
     metric = load_encoders(run / "enc-metric" / "encoders.pt")
     test = speech_only(load_split(corpus, "test"))
     real = speech_only(load_split(corpus, "real"))
-    meta = json.loads((corpus / "stats.json").read_text())
-    held = set(meta.get("test_heldout", {}).get("voices_never_in_train", []))
+    held = held_out_voices(corpus, test)
+    models = {"none": g, **({str(chosen): Calibrated(g, maps[chosen])} if chosen else {})}
     for split, utts in (("test", test), ("test_heldout", [u for u in test if u.voice in held]), ("real", real)):
         rows[split] = {}
-        for name, model in (("none", g), (str(chosen), Calibrated(g, maps[chosen]) if chosen else None)):
-            if model is None:
-                continue
+        for name, model in models.items():
             r = evaluate(utts, predict(model, utts), encoders=metric, mtm_max_clips=args.mtm_clips)
             rows[split][name] = r
             log(f"{split} {name}: " + json.dumps({k: r.get(k) for k in KEYS}))
-    out = {"generator": args.generator, "blend": chosen, "rule": RULE,
-           "metrics": rows}
+    out = {"generator": args.generator, "blend": chosen, "rule": RULE, "metrics": rows}
     if chosen:
         out["map"] = maps[chosen].manifest()
-        out["knots_m"] = [list(map(float, maps[chosen].knots[0])), list(map(float, maps[chosen].knots[1]))]
+        out["knots_m"] = maps[chosen].knots_json()
     write_json(run / "calibration.json", out)
     log(f"-> {run / 'calibration.json'}")
 

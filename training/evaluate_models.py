@@ -39,6 +39,16 @@ def load_generator(path: Path) -> LipGenerator:
     return g.eval()
 
 
+def held_out_voices(corpus: Path, test) -> set[str]:
+    """Voices of the test split never used in training (corpus stats, else compared with the train split)."""
+    meta = json.loads((corpus / "stats.json").read_text()) if (corpus / "stats.json").exists() else {}
+    held = set(meta.get("test_heldout", {}).get("voices_never_in_train", []))
+    if not held:
+        train_voices = {u.voice for u in load_split(corpus, "train", keep_audio=False)}
+        held = {u.voice for u in test} - train_voices
+    return held
+
+
 def windows(utts, max_per_utt: int, rng, stride: int = 1):
     """(speech windows, mesh windows, centre phone, effort label, effort dB, utt index, k)."""
     S, M, P, E, D, U, K = [], [], [], [], [], [], []
@@ -218,11 +228,7 @@ def main():
     run, corpus = Path(args.run), Path(args.corpus)
     test = speech_only(load_split(corpus, "test"))
     real = speech_only(load_split(corpus, "real"))
-    meta = json.loads((corpus / "stats.json").read_text()) if (corpus / "stats.json").exists() else {}
-    held = set(meta.get("test_heldout", {}).get("voices_never_in_train", []))
-    if not held:
-        train_voices = {u.voice for u in load_split(corpus, "train", keep_audio=False)}
-        held = {u.voice for u in test} - train_voices
+    held = held_out_voices(corpus, test)
     test_held = [u for u in test if u.voice in held]
     log(f"evaluate: {len(test)} test ({len(test_held)} held-out voices {sorted(held)}), {len(real)} real")
     results = {"held_out_voices": sorted(held)}

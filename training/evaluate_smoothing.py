@@ -71,10 +71,9 @@ def main():
     setup_threads()
     run, corpus = Path(args.run), Path(args.corpus)
     g = load_generator(run / args.generator)
-    if args.calibration:
-        knots = json.loads((run / args.calibration).read_text()).get("knots_m")
-        if knots:
-            g = Calibrated(g, ApertureCalibration(np.array(knots[0]), np.array(knots[1])))
+    cal = ApertureCalibration.load(run / args.calibration) if args.calibration else None
+    if cal:
+        g = Calibrated(g, cal)
     rows: dict = {}
     splits = {"val": speech_only(load_split(corpus, "val")), "test": speech_only(load_split(corpus, "test"))}
     preds = {s: predict(g, u) for s, u in splits.items()}

@@ -107,10 +107,7 @@ def main():
         m.load_state_dict(c["model"]["mesh"])
     for x in (g, s, m):
         x.eval()
-    cal = None
-    if args.calibration:
-        knots = json.loads(Path(args.calibration).read_text()).get("knots_m")
-        cal = ApertureCalibration(np.array(knots[0]), np.array(knots[1])) if knots else None
+    cal = ApertureCalibration.load(args.calibration) if args.calibration else None
     sg = StatefulLipGenerator(g, cal).eval()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -112,11 +112,12 @@ def main():
     extra.write_text(json.dumps(manifest_extra(res, winner, L, corpus, cfg, args.scale), indent=1))
     fx = [] if args.smoke else ["--fixtures", args.fixtures]
     folder = {name: f for name, f, _, _ in VARIANTS}[winner]
-    if not (run / "calibration.json").exists():
+    cal_json = run / "calibration.json"
+    if not cal_json.exists() or json.loads(cal_json.read_text()).get("generator") != f"{folder}/generator.pt":
         sh(["training.calibrate_generator", "--corpus", corpus, "--run", str(run), "--generator", f"{folder}/generator.pt",
             "--mtm-clips", str(cfg["mtm_clips"])], "aperture calibration")
-    with_calibration_metrics(extra, json.loads((run / "calibration.json").read_text()))
-    sh(["training.export_onnx", "--generator", str(run / folder / "generator.pt"), "--calibration", str(run / "calibration.json"),
+    with_calibration_metrics(extra, json.loads(cal_json.read_text()))
+    sh(["training.export_onnx", "--generator", str(run / folder / "generator.pt"), "--calibration", str(cal_json),
         "--encoders", str(run / "enc-metric" / "encoders.pt"), "--out", str(ship), "--extra", str(extra), *fx], "export")
     print(f"models pipeline finished in {(time.time() - t0) / 60:.1f} min wall", flush=True)
 

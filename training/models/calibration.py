@@ -14,6 +14,9 @@ and the parity fixtures all see the same calibrated output.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import torch
 from torch import nn
@@ -86,6 +89,16 @@ class ApertureCalibration(nn.Module):
         half = 0.5 * (self.opening_map(a) - a) / a  # (B, T, 1): per unit of gap
         move = (half * gap)[:, :, None, :] * self.weights  # (B, T, 21, 3)
         return (p + move).reshape(disp.shape)
+
+    @staticmethod
+    def load(path: Path | str) -> ApertureCalibration | None:
+        """The calibration calibrate_generator.py wrote to `path` (calibration.json), or None for blend 0."""
+        knots = json.loads(Path(path).read_text()).get("knots_m")
+        return ApertureCalibration(np.array(knots[0]), np.array(knots[1])) if knots else None
+
+    def knots_json(self) -> list[list[float]]:
+        """The knots (x, y) in metres, as `load` reads them back."""
+        return [[float(v) for v in k] for k in self.knots]
 
     def manifest(self) -> dict:
         x, y = self.knots

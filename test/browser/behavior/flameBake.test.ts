@@ -10,6 +10,7 @@ import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioCo
 import { liveLipSyncWorkerCount } from '../../../src/worker/lipSyncWorkerClient.ts';
 import { readBackLipsV1 } from '../../../src/rig/applyRigPose.ts';
 import { innerLipAperture } from '../../../src/rig/lipsV1.ts';
+import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { solveLipsTrackToRig } from '../../../src/rig/solveLipsTrackToRig.ts';
@@ -28,11 +29,11 @@ interface IPhone {
 const OPEN_VOWELS = new Set(['aa']);
 const BILABIALS = new Set(['p', 'b', 'm']);
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+const median = (values: number[]): number =>
+  percentileOfSorted(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 const mm = (m: number) => (m * 1e3).toFixed(2);
 

@@ -12,6 +12,7 @@ import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
 import { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
 import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { aggregateWindowScores, type IWindowScore } from '../../../src/telemetry/aggregateWindowScores.ts';
+import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 import type { LipSyncWorkerApi } from '../../../src/worker/lipSyncWorker.ts';
 import type { LipsFrameBlock } from '../../../src/worker/frames.ts';
@@ -62,9 +63,7 @@ function clipOffset(samples: ITelemetrySample[]): number | null {
     .filter((s) => s.kind === 'utterance' && s.avOffsetMs !== null && s.scoredWindows > 0)
     .map((s) => s.avOffsetMs!)
     .sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  return v.length === 0 ? null : percentileOfSorted(v, 50);
 }
 
 /** What one run measured: telemetry samples, render-loop stalls, and the lips' real lag behind the speech. */
@@ -103,12 +102,6 @@ function expectMeasured(run: { offset: number | null; shownLagMs: number }, lips
   expect(offset, `offset measured (${what})`).to.not.equal(null);
   expect(Math.abs(offset! - shownLagMs), `vs what was shown: ${what}`).to.be.at.most(TOLERANCE_MS);
   expect(Math.abs(offset! - lipsDelayMs), `vs the delay: ${what}`).to.be.at.most(TOLERANCE_MS);
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Decodes a wav to 16 kHz mono. */
@@ -164,7 +157,12 @@ async function measureOffset(
   await Promise.race([idle, sleep(40000)]);
   lipSync.stop();
   const utterances = samples.filter((s) => s.kind === 'utterance');
-  const shownLagMs = median(shownLags);
+  const shownLagMs = shownLags.length
+    ? percentileOfSorted(
+        shownLags.sort((a, b) => a - b),
+        50,
+      )
+    : NaN;
   console.log(
     `lipsDelayMs ${lipsDelayMs}: offset ${clipOffset(samples)?.toFixed(1)} ms (median of utterances), PLRS ` +
       `${pooled(samples, 'plrs')?.toFixed(3)}, render stalls ${stalledMs.toFixed(0)} ms, ` +
