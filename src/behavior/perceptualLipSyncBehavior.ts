@@ -336,6 +336,14 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       session.telemetry = new TelemetryAggregator({
         meshWindowFrames: info.manifest.metricEncoders?.meshWindowFrames ?? 10,
       });
+      // Known from the start: samples before the first score reply already say where inference runs.
+      session.system = {
+        ...NO_TELEMETRY_SYSTEM,
+        backend: info.backend,
+        backends: info.backends,
+        wasmThreads: info.wasmThreads,
+      };
+      this._updateTelemetrySystem(session);
       session.telemetryTimer = setInterval(() => this._telemetryTick(session), TELEMETRY_INTERVAL_MS);
       this._onBeforeRenderObserver = mesh.getScene().onBeforeRenderObservable.add(() => this._renderFrame());
       this._setState(context.state === 'running' ? 'running' : 'suspended');
@@ -722,6 +730,7 @@ function toTelemetrySystem(result: ITelemetryScoreResult): ITelemetrySystem {
   return {
     inference,
     backend: result.backend,
+    backends: result.backends,
     wasmThreads: result.wasmThreads,
     droppedChunks: result.droppedChunks,
     queueDepth: result.queueDepth,

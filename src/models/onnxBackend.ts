@@ -1,7 +1,9 @@
 /**
  * The only module that imports onnxruntime-web. Creates sessions with an explicit execution-provider
- * fallback (so we know which backend really runs), and sends every `run()` through one serial queue
- * per session: concurrent runs fail on WebGPU with "Session already started".
+ * fallback (so we know which backend really runs), and sends every `run()` of every session through ONE
+ * serial queue: onnxruntime-web runs one inference at a time per instance. Measured in Chromium 156 with
+ * ORT 1.30: a wasm session's run started while a WebGPU session's run was pending failed with "Session
+ * already started", and the WebGPU run then failed with "Session mismatch".
  */
 import * as ort from 'onnxruntime-web';
 import { ModelLoadError } from '../errors.ts';
@@ -23,19 +25,49 @@ export interface IFloatTensor {
   readonly dims: readonly number[];
 }
 
-/** An ONNX session behind a serial run queue. */
+/** Outputs of one run and its duration. */
+export interface ITimedRun {
+  readonly outputs: Record<string, IFloatTensor>;
+  /** Wall time of the run, from its start (after the queue) to its outputs on the CPU, ms. */
+  readonly runMs: number;
+}
+
+/** An ONNX session behind the thread's serial run queue. */
 export interface IModelSession {
   /** The provider the session was created with (the first of the requested ones that worked). */
   readonly backend: ExecutionProvider;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  /** Runs the model; calls are queued, never concurrent. Missing feeds throw, extra feeds are dropped. */
+  /** Runs the model; calls (of every session) are queued, never concurrent. Missing feeds throw, extra feeds are dropped. */
   runAsync(feeds: Readonly<Record<string, IFloatTensor>>): Promise<Record<string, IFloatTensor>>;
+  /** `runAsync`, also returning how long the run itself took (queue wait excluded), ms. */
+  runTimedAsync(feeds: Readonly<Record<string, IFloatTensor>>): Promise<ITimedRun>;
   /** Releases the session; queued runs still finish first. */
   releaseAsync(): Promise<void>;
 }
 
 let envApplied: string | null = null;
+
+/** The one run queue of this thread (see the file comment). */
+let runChain: Promise<unknown> = Promise.resolve();
+let pendingRuns = 0;
+
+/** ONNX runs queued or running in this thread now (all sessions). */
+export function pendingOnnxRuns(): number {
+  return pendingRuns;
+}
+
+/**
+ * Runs `work` after every run queued before it, across all sessions of this thread.
+ * @param work defines the inference to run
+ * @returns what `work` returns
+ */
+function enqueueRun<T>(work: () => Promise<T>): Promise<T> {
+  pendingRuns++;
+  const run = runChain.then(work).finally(() => pendingRuns--);
+  runChain = run.catch(() => undefined);
+  return run;
+}
 
 /**
  * Applies `ort.env` settings. Called before every session creation; later calls with different
@@ -95,10 +127,11 @@ export async function createModelSessionAsync(
 }
 
 function wrapSession(session: ort.InferenceSession, backend: ExecutionProvider): IModelSession {
-  let queue: Promise<unknown> = Promise.resolve();
+  let last: Promise<unknown> = Promise.resolve();
   let released = false;
-  const runOnce = async (feeds: Readonly<Record<string, IFloatTensor>>): Promise<Record<string, IFloatTensor>> => {
+  const runOnce = async (feeds: Readonly<Record<string, IFloatTensor>>): Promise<ITimedRun> => {
     if (released) throw new ModelLoadError('The session was released.');
+    const started = performance.now();
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const name of session.inputNames) {
       const f = feeds[name];
@@ -114,19 +147,23 @@ function wrapSession(session: ort.InferenceSession, backend: ExecutionProvider):
       result[name] = { data: new Float32Array(data), dims: [...t.dims] };
       t.dispose();
     }
-    return result;
+    return { outputs: result, runMs: performance.now() - started };
+  };
+  const runTimedAsync = (feeds: Readonly<Record<string, IFloatTensor>>): Promise<ITimedRun> => {
+    const run = enqueueRun(() => runOnce(feeds));
+    last = run.catch(() => undefined);
+    return run;
   };
   return {
     backend,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
-    runAsync(feeds) {
-      const run = queue.then(() => runOnce(feeds));
-      queue = run.catch(() => undefined);
-      return run;
+    runTimedAsync,
+    async runAsync(feeds) {
+      return (await runTimedAsync(feeds)).outputs;
     },
     async releaseAsync() {
-      await queue;
+      await last;
       if (released) return;
       released = true;
       await session.release();

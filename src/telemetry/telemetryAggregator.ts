@@ -15,12 +15,15 @@ import { estimateAvOffset } from './estimateAvOffset.ts';
 import { LipsGridRecorder } from './lipsGridRecorder.ts';
 import { RollingSlcc } from './rollingSlcc.ts';
 import { SpeechSegmenter, type ISpeechSegmenterOptions } from './speechSegmenter.ts';
+import type { IBackendChoice } from '../models/providerGuard.ts';
 import type { IInferenceTiming, ITelemetrySample, InferenceBackend } from './telemetrySample.ts';
 
 /** System fields of a sample, as the worker last reported them. */
 export interface ITelemetrySystem {
   readonly inference: Readonly<Record<string, IInferenceTiming>>;
   readonly backend: InferenceBackend | null;
+  /** Each model's backend choice (provider guard). */
+  readonly backends: Readonly<Record<string, IBackendChoice>>;
   readonly wasmThreads: number;
   readonly droppedChunks: number;
   readonly queueDepth: number;
@@ -101,6 +104,7 @@ const MAX_RMS_WAIT = 50;
 export const NO_TELEMETRY_SYSTEM: ITelemetrySystem = Object.freeze({
   inference: {},
   backend: null,
+  backends: {},
   wasmThreads: 1,
   droppedChunks: 0,
   queueDepth: 0,
@@ -422,6 +426,8 @@ export class TelemetryAggregator {
       inference: this._system.inference,
       latencyMs: finiteOrNull(latencySec * 1000),
       backend: this._system.backend,
+      backendReason: this._system.backends.generator?.reason ?? null,
+      backends: this._system.backends,
       wasmThreads: this._system.wasmThreads,
       droppedChunks: this._system.droppedChunks,
       queueDepth: this._system.queueDepth,

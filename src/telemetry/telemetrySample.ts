@@ -9,6 +9,8 @@
  * from the deformed avatar at the audio time being heard (what the viewer sees), on the 50 fps grid.
  */
 
+import type { BackendReason, IBackendChoice } from '../models/providerGuard.ts';
+
 /** Execution backend an ONNX session actually runs on. */
 export type InferenceBackend = 'webgpu' | 'wasm';
 
@@ -75,6 +77,13 @@ export interface ITelemetrySample {
   readonly latencyMs: number | null;
   /** Backend actually used by the generator session. */
   readonly backend: InferenceBackend | null;
+  /**
+   * Why the generator runs on `backend` (the provider guard: e.g. `software-adapter` when WebGPU is a CPU
+   * rasterizer, `webgpu-too-slow`, `webgpu-fell-behind` after a handover to wasm while streaming).
+   */
+  readonly backendReason: BackendReason | null;
+  /** Every loaded model's backend and the reason, with the numbers behind it (`generator`, `speechEncoder`, `meshEncoder`). */
+  readonly backends: Readonly<Record<string, IBackendChoice>>;
   /** wasm threads in use (1 when not cross-origin isolated). */
   readonly wasmThreads: number;
   /**

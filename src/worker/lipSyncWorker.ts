@@ -18,11 +18,14 @@ import { StreamingLogMel } from '../features/streamingLogMel.ts';
 import { validateModelManifest, type IModelManifest } from '../models/modelManifest.ts';
 import {
   configureOnnxRuntime,
-  createModelSessionAsync,
   onnxWasmThreads,
   type ExecutionProvider,
+  type IFloatTensor,
   type IModelSession,
 } from '../models/onnxBackend.ts';
+import { createGuardedModelSessionAsync, type IGuardedModelSession } from '../models/guardedModelSession.ts';
+import type { IBackendChoice } from '../models/providerGuard.ts';
+import { zeroGeneratorState } from '../models/statefulGenerator.ts';
 import { outputsPerRunFor } from '../models/streamingGenerator.ts';
 import {
   createGeneratorStream,
@@ -54,7 +57,10 @@ export interface IWorkerInitOptions {
 
 /** What `initAsync` reports. */
 export interface IWorkerInfo {
+  /** The generator's backend (`backends.generator.backend`). */
   readonly backend: ExecutionProvider;
+  /** Each loaded model's backend and why the provider guard chose it (`generator`, `speechEncoder`, `meshEncoder`). */
+  readonly backends: Readonly<Record<string, IBackendChoice>>;
   readonly wasmThreads: number;
   readonly frameRateHz: number;
   readonly lookaheadMs: number;
@@ -75,6 +81,8 @@ export interface ITelemetryScoreResult {
   readonly dropped: boolean;
   /** Backend of the generator session. */
   readonly backend: ExecutionProvider | null;
+  /** Each model's backend and why (it changes when a WebGPU session falls behind and hands over to wasm). */
+  readonly backends: Readonly<Record<string, IBackendChoice>>;
   readonly wasmThreads: number;
   /** Recent run times per model (`generator`, `speechEncoder`, `meshEncoder`), ms, last ≤ 64 each. */
   readonly runMs: Readonly<Record<string, readonly number[]>>;
@@ -119,9 +127,9 @@ const MAX_NEW_SPEECH_WINDOWS = 96;
 const MAX_BACKLOG_FOR_TELEMETRY = 10;
 
 let manifest: IModelManifest | null = null;
-let generatorSession: IModelSession | null = null;
-let speechSession: IModelSession | null = null;
-let meshSession: IModelSession | null = null;
+let generatorSession: IGuardedModelSession | null = null;
+let speechSession: IGuardedModelSession | null = null;
+let meshSession: IGuardedModelSession | null = null;
 /** The neutral FLAME mesh of a `flame-vertices` generator (manifest `templateFile`). */
 let generatorTemplate: Float32Array | undefined;
 const streams = new Map<number, StreamState>();
@@ -132,6 +140,20 @@ let ortPending = 0;
 let generatorRuns = 0;
 let droppedChunks = 0;
 let samplesReceived = 0;
+
+/** A zero tensor of `dims`. */
+function zeros(dims: number[]): IFloatTensor {
+  return { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims };
+}
+
+/** Each loaded model's backend choice. */
+function currentBackends(): Record<string, IBackendChoice> {
+  const out: Record<string, IBackendChoice> = {};
+  if (generatorSession) out.generator = generatorSession.choice;
+  if (speechSession) out.speechEncoder = speechSession.choice;
+  if (meshSession) out.meshEncoder = meshSession.choice;
+  return out;
+}
 
 function requireReady(): { m: IModelManifest; s: IModelSession } {
   if (!manifest || !generatorSession)
@@ -352,7 +374,7 @@ async function loadEncodersAsync(
   manifestUrl: string,
   providers: readonly ExecutionProvider[],
   attempts: number,
-): Promise<[IModelSession, IModelSession] | null> {
+): Promise<[IGuardedModelSession, IGuardedModelSession] | null> {
   const enc = m.metricEncoders;
   if (!enc) return null;
   // The exporter writes the encoders' hashes beside the fields IEncoderManifest declares.
@@ -363,8 +385,22 @@ async function loadEncodersAsync(
       loadModelBytesAsync(new URL(enc.speechFile, base).href, attempts, hashes.speechSha256),
       loadModelBytesAsync(new URL(enc.meshFile, base).href, attempts, hashes.meshSha256),
     ]);
-    const speech = await createModelSessionAsync(speechBytes, providers, 'speech encoder');
-    const mesh = await createModelSessionAsync(meshBytes, providers, 'mesh encoder').catch(async (e) => {
+    // The provider guard times each encoder on one tick's typical batch; a window's new audio is one
+    // shift (speech: a 10 ms mel hop; mesh: a whole window, they do not overlap).
+    const hopMs = (HOP * 1000) / SR;
+    const speechTrial = zeros([4, enc.speechWindowFrames, FEATURES_V1.melBands]);
+    const meshTrial = zeros([1, enc.meshWindowFrames, 63]);
+    const speech = await createGuardedModelSessionAsync(speechBytes, providers, {
+      label: 'speech encoder',
+      trialFeeds: { [enc.speechInputName]: speechTrial },
+      audioMsOf: (f) => (f[enc.speechInputName]?.dims[0] ?? 0) * hopMs,
+    });
+    const meshWindowMs = (enc.meshWindowFrames * 1000) / m.generator.frameRateHz;
+    const mesh = await createGuardedModelSessionAsync(meshBytes, providers, {
+      label: 'mesh encoder',
+      trialFeeds: { [enc.meshInputName]: meshTrial },
+      audioMsOf: (f) => (f[enc.meshInputName]?.dims[0] ?? 0) * meshWindowMs,
+    }).catch(async (e) => {
       await speech.releaseAsync();
       throw e;
     });
@@ -411,7 +447,23 @@ const api = {
     const template = templateFile
       ? parseFlameTemplate(await loadModelBytesAsync(new URL(templateFile, base).href, attempts))
       : undefined;
-    const session = await createModelSessionAsync(bytes, options.executionProviders, 'generator');
+    const g = m.generator;
+    const generatorTrial: Record<string, IFloatTensor> = {
+      [g.inputName]: zeros([1, g.state ? g.melFramesPerOutputFrame : g.contextFrames, FEATURES_V1.melBands]),
+    };
+    if (g.state) {
+      const state = zeroGeneratorState(g.state);
+      g.state.inputs.forEach(
+        (name, i) => (generatorTrial[name] = { data: state[i], dims: g.state!.shapes[i] }),
+      );
+    }
+    const melHopMs = (HOP * 1000) / SR;
+    const session = await createGuardedModelSessionAsync(bytes, options.executionProviders, {
+      label: 'generator',
+      trialFeeds: generatorTrial,
+      // A fixed-window run recomputes its context but only its new frames are real-time work.
+      audioMsOf: (f) => (g.state ? (f[g.inputName]?.dims[1] ?? 0) : g.melFramesPerOutputFrame) * melHopMs,
+    });
     const encoders = await loadEncodersAsync(m, options.manifestUrl, options.executionProviders, attempts);
     await generatorSession?.releaseAsync();
     await releaseEncodersAsync();
@@ -421,6 +473,7 @@ const api = {
     manifest = m;
     return {
       backend: session.backend,
+      backends: currentBackends(),
       wasmThreads: onnxWasmThreads(),
       frameRateHz: m.generator.frameRateHz,
       lookaheadMs: (m.generator.lookaheadFrames * HOP * 1000) / SR,
@@ -555,6 +608,7 @@ const api = {
       windows,
       dropped,
       backend: generatorSession?.backend ?? null,
+      backends: currentBackends(),
       wasmThreads: onnxWasmThreads(),
       runMs: {
         generator: [...runMs],

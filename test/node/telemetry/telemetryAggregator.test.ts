@@ -8,6 +8,7 @@ const SHIFTS = Array.from({ length: 51 }, (_, i) => (i - 25) * 10);
 const SYSTEM: ITelemetrySystem = {
   inference: { generator: { p50Ms: 1, p95Ms: 2, runs: 10 } },
   backend: 'wasm',
+  backends: { generator: { backend: 'wasm', reason: 'software-adapter', detail: 'SwiftShader' } },
   wasmThreads: 1,
   droppedChunks: 0,
   queueDepth: 0,
@@ -96,6 +97,7 @@ test('live samples a few times per second during speech, an utterance summary af
   assert.equal(u.slcc, null, 'one utterance: no SLCC yet');
   assert.ok(Math.abs(u.latencyMs! - 200) < 1e-3);
   assert.equal(u.backend, 'wasm');
+  assert.equal(u.backendReason, 'software-adapter');
   assert.equal(u.workerRestarts, 1, 'restart counters pass through');
   assert.equal(u.workerGapMs, 420);
   assert.ok(u.timeSec > 5 + 2.4 && u.timeSec < 5 + 2.6, `summary time ${u.timeSec}`);
