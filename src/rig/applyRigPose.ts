@@ -20,7 +20,7 @@
  */
 import type { Bone } from '@babylonjs/core/Bones/bone.js';
 import { Space } from '@babylonjs/core/Maths/math.axis.js';
-import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.pure.js';
+import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import type { TransformNode } from '@babylonjs/core/Meshes/transformNode.js';
 import type { MorphTarget } from '@babylonjs/core/Morph/morphTarget.js';
