@@ -125,7 +125,9 @@ export const assetsCommand: ICliCommand = {
       io.stdout(`  ${to.padEnd(40)} ${mb(size).padStart(9)}`);
     }
     const shown = relative(process.cwd(), out);
-    io.stdout(`assets: ${copies.length} files, ${mb(total)} → ${shown.startsWith('..') ? out : shown || '.'}`);
+    io.stdout(
+      `assets: ${copies.length} files, ${mb(total)} → ${shown.startsWith('..') ? out : shown || '.'}`,
+    );
     io.stdout(
       "Serve that folder as is and pass its URL: new PerceptualLipSyncBehavior({ assetBaseUrl: '/lipsync/' }).",
     );
