@@ -7,6 +7,13 @@ const babylon = {
   group: ['@babylonjs/*'],
   message: 'Only src/behavior/ and src/rig/applyRigPose.ts import Babylon.',
 };
+// `*.pure.js` modules appeared in @babylonjs/core 9.20: importing them narrows the peer range below what
+// package.json promises (^9.0.0, tested at 9.0.0 by test/consumer). The registering module re-exports the same.
+const babylonPure = {
+  group: ['@babylonjs/**/*.pure.js', '@babylonjs/*/pure.js'],
+  message:
+    'Import the registering module (x.js, not x.pure.js): pure modules exist only from @babylonjs/core 9.20.',
+};
 const ort = {
   group: ['onnxruntime-web', 'onnxruntime-web/*'],
   message: 'Only src/models/onnxBackend.ts imports onnxruntime-web.',
@@ -38,7 +45,7 @@ export default tseslint.config(
   },
   {
     files: ['src/behavior/**/*.ts', 'src/rig/applyRigPose.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [ort] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [ort, babylonPure] }] },
   },
   {
     files: ['src/features/**', 'src/metrics/**', 'src/math/**', 'src/playout/**', 'src/rig/solve*.ts'],

@@ -331,7 +331,7 @@ export function createDemoAvatar(scene: Scene): DemoAvatar {
 /**
  * Exports the avatar as a binary glTF (skinned face with its `jaw` joint and ARKit morph targets), a starting
  * rig for your own model. The landmark map travels as the face node's `extras.lipsV1LandmarkMap`; Babylon's
- * loader puts it in `mesh.metadata.gltf.extras`, from where `adoptGltfLandmarkMap` copies it for the behavior.
+ * loader puts it in `mesh.metadata.gltf.extras`, where the behavior finds it (`findMetadataLandmarkMap`).
  * @param scene defines the avatar's scene
  * @param avatar defines the avatar to export (nothing else in the scene is exported)
  * @returns the `.glb` file
@@ -365,21 +365,4 @@ export async function exportDemoAvatarGlbAsync(scene: Scene, avatar: DemoAvatar)
   const file = data.files['demo-avatar.glb'];
   if (!(file instanceof Blob)) throw new Error('GLTF2Export.GLBAsync returned no demo-avatar.glb blob');
   return file;
-}
-
-/**
- * Copies a lips-v1 landmark map stored in a loaded glTF node's extras (`mesh.metadata.gltf.extras.lipsV1LandmarkMap`,
- * as `exportDemoAvatarGlbAsync` writes it) to `mesh.metadata.lipsV1LandmarkMap`, where the behavior looks.
- * @param mesh defines a mesh loaded from glTF
- * @returns true when a map was found
- */
-export function adoptGltfLandmarkMap(mesh: { metadata: unknown }): boolean {
-  const meta = (mesh.metadata ?? {}) as {
-    lipsV1LandmarkMap?: unknown;
-    gltf?: { extras?: { lipsV1LandmarkMap?: unknown } };
-  };
-  const map = meta.gltf?.extras?.lipsV1LandmarkMap;
-  if (!Array.isArray(map)) return false;
-  mesh.metadata = { ...meta, lipsV1LandmarkMap: meta.lipsV1LandmarkMap ?? map };
-  return true;
 }

@@ -8,11 +8,7 @@ import type { AssetContainer } from '@babylonjs/core/assetContainer.js';
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import { Scene } from '@babylonjs/core/scene.js';
 import '@babylonjs/loaders/glTF/2.0/index.js';
-import {
-  adoptGltfLandmarkMap,
-  createDemoAvatar,
-  exportDemoAvatarGlbAsync,
-} from '../avatar/createDemoAvatar.ts';
+import { createDemoAvatar, exportDemoAvatarGlbAsync } from '../avatar/createDemoAvatar.ts';
 import { createDemoStage } from '../avatar/createDemoStage.ts';
 import { DemoHud } from './hud.ts';
 import { DemoLipSync } from './wireLipSync.ts';
@@ -159,7 +155,6 @@ $<HTMLInputElement>('glbInput').addEventListener('change', async (ev) => {
     loaded = container;
     container.addAllToScene();
     avatar.root.setEnabled(false);
-    for (const m of container.meshes) adoptGltfLandmarkMap(m); // a map exported in the node's glTF extras
     const score = (m: AbstractMesh): number =>
       (m.morphTargetManager?.numTargets ?? 0) * 1e7 + (m.skeleton ? 1e6 : 0) + m.getTotalVertices();
     const mesh = [...container.meshes].sort((a, b) => score(b) - score(a))[0];

@@ -112,8 +112,7 @@ export class DemoLipSync {
     this._dispose();
     this._lastError = null;
     const b = new PerceptualLipSyncBehavior({
-      modelManifestUrl: new URL('models/manifest.json', ASSETS).href,
-      wasmPaths: new URL('ort/', ASSETS).href,
+      assetBaseUrl: ASSETS.href, // what `perceptual-lipsync assets` copied next to the bundle (scripts/demo)
       audioContext: this.audioContext,
       executionProviders: settings.executionProviders,
       intensity: settings.intensity,

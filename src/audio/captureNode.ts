@@ -2,6 +2,7 @@
  * Owns the capture AudioWorkletNode: loads the processor module once per AudioContext, and hands the
  * 16 kHz chunk stream to the worker through a MessageChannel so audio never touches the main thread.
  */
+import { ASSET_SETUP_HINT, describeScriptLoadFailureAsync } from '../assetUrls.ts';
 import { AudioSourceError } from '../errors.ts';
 import { CAPTURE_PROCESSOR_NAME } from './captureProcessorName.ts';
 const loaded = new WeakMap<BaseAudioContext, Promise<void>>();
@@ -39,9 +40,12 @@ export async function createCaptureNodeAsync(
   try {
     await ready;
   } catch (e) {
-    throw new AudioSourceError(`Could not load the capture worklet from ${String(processorUrl)}.`, {
-      cause: e,
-    });
+    const why = await describeScriptLoadFailureAsync(processorUrl);
+    throw new AudioSourceError(
+      `Could not load the capture worklet from ${String(processorUrl)}` +
+        (why ? `: ${why}. ${ASSET_SETUP_HINT}` : `: ${e instanceof Error ? e.message : String(e)}.`),
+      { cause: e },
+    );
   }
   const node = new AudioWorkletNode(context, CAPTURE_PROCESSOR_NAME, {
     numberOfInputs: 1,

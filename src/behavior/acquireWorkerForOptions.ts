@@ -19,7 +19,8 @@ export function acquireWorkerForOptionsAsync(o: IPerceptualLipSyncOptions): Prom
     {
       manifestUrl: new URL(o.modelManifestUrl, globalThis.location?.href).href,
       executionProviders: o.executionProviders,
-      wasmPaths: o.wasmPaths,
+      // Relative to the page, like the manifest (inside the worker it would resolve against the worker's URL).
+      wasmPaths: o.wasmPaths === undefined ? undefined : new URL(o.wasmPaths, globalThis.location?.href).href,
       numThreads: o.numThreads,
       fetchAttempts: o.fetchAttempts,
     },

@@ -8,7 +8,7 @@
 import { Animation } from '@babylonjs/core/Animations/animation.js';
 import { AnimationGroup } from '@babylonjs/core/Animations/animationGroup.js';
 import type { IAnimationKey } from '@babylonjs/core/Animations/animationKey.js';
-import { Quaternion } from '@babylonjs/core/Maths/math.vector.pure.js';
+import { Quaternion } from '@babylonjs/core/Maths/math.vector.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 import { jawRotationToRef, type RigBinding } from '../rig/applyRigPose.ts';
 import type { IRigKeyTrack } from '../rig/solveLipsTrackToRig.ts';

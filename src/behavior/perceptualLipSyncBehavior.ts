@@ -44,6 +44,7 @@ import { bakeLipSyncAsync, type IBakedLipSync } from './bakeLipSync.ts';
 import type { LipSyncBakeSource, LipSyncSource } from './lipSyncSource.ts';
 import type { LipSyncState } from './lipSyncState.ts';
 import { openAudioSourceAsync, type IOpenedAudioSource } from './openAudioSource.ts';
+import { PendingAttach } from './pendingAttach.ts';
 import {
   validatePerceptualLipSyncOptions,
   type IPerceptualLipSyncOptions,
@@ -89,6 +90,12 @@ const MAX_RESTARTS_WITHOUT_FRAMES = 3;
  * gesture yet) `resume()` stays pending until a gesture: start then finishes in state `suspended`.
  */
 const RESUME_GRACE_MS = 1000;
+/**
+ * How long `startAsync`/`bakeAsync` wait for the attach Babylon defers until the scene has loaded
+ * (`addBehavior` while `scene.isLoading`). Pending textures usually finish in well under a second; a
+ * scene still loading after this long is waiting on something else, and the error says what to do.
+ */
+const DEFERRED_ATTACH_WAIT_MS = 30000;
 
 /** Everything one `startAsync` acquired, released in reverse by `_teardown`. */
 interface Session {
@@ -160,6 +167,10 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   private readonly _lips = new Float32Array(63);
   private readonly _readBack = new Float32Array(63);
   private _onBeforeRenderObserver: Observer<Scene> | null = null;
+  /** Babylon's deferred attach (added while the scene loads), which `startAsync`/`bakeAsync` wait for. */
+  private readonly _pendingAttach = new PendingAttach();
+  /** Aborted by `stop()`: ends the starts still waiting for the deferred attach. */
+  private _attachWaitAbort = new AbortController();
 
   private readonly _onStateChanged = new Observable<LipSyncState>();
   private readonly _onError = new Observable<Error>();
@@ -208,8 +219,13 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     return this._options;
   }
 
-  /** Babylon calls this when the behavior is added; nothing to prepare. */
-  init(): void {}
+  /**
+   * Babylon calls this when the behavior is added. The attach may follow later: `addBehavior` defers it
+   * until `scene.onDataLoadedObservable` while the scene is still loading; `startAsync` waits for it.
+   */
+  init(): void {
+    if (!this.attachedNode) this._pendingAttach.expect();
+  }
 
   /**
    * Reads the mesh's rig (FLAME auto-detected; ARKit/custom via options or mesh metadata) and prepares
@@ -218,6 +234,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   attach(mesh: AbstractMesh): void {
     if (this.attachedNode) this.detach();
     this.attachedNode = mesh;
+    this._pendingAttach.attached();
     try {
       const rig = describeRig(mesh, this._options.rig);
       this._rig = rig;
@@ -234,7 +251,10 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
 
   /** Stops lip sync and forgets the mesh. Idempotent. */
   detach(): void {
-    if (!this.attachedNode) return;
+    if (!this.attachedNode) {
+      this._pendingAttach.removed(); // removed before Babylon's deferred attach came
+      return;
+    }
     this.stop();
     this._rig = null;
     this._binding = null;
@@ -252,6 +272,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
    * @throws LipSyncError (AudioSourceError, ModelLoadError, UnsupportedRigError…); the behavior stays usable
    */
   async startAsync(source: LipSyncSource): Promise<void> {
+    await this._waitForDeferredAttachAsync('startAsync');
     const mesh = this.attachedNode;
     if (!mesh) throw new LipSyncError('Attach the behavior to a mesh (mesh.addBehavior) before startAsync.');
     if (this._rigError) throw this._rigError;
@@ -382,6 +403,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
    * detached during the bake); AudioSourceError, ModelLoadError, WorkerCrashError
    */
   async bakeAsync(source: LipSyncBakeSource): Promise<IBakedLipSync> {
+    await this._waitForDeferredAttachAsync('bakeAsync');
     const mesh = this.attachedNode;
     if (!mesh) throw new LipSyncError('Attach the behavior to a mesh (mesh.addBehavior) before bakeAsync.');
     if (this._rigError) throw this._rigError;
@@ -402,6 +424,8 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
 
   /** Stops the source and releases everything `startAsync` acquired; the avatar returns to rest. Idempotent. */
   stop(): void {
+    this._attachWaitAbort.abort();
+    this._attachWaitAbort = new AbortController();
     const session = this._session;
     if (!session) return;
     this._session = null;
@@ -427,6 +451,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   dispose(): void {
     if (this.attachedNode) this.attachedNode.removeBehavior(this);
     this.detach();
+    this._pendingAttach.removed();
     this._onStateChanged.clear();
     this._onError.clear();
     this._onFrame.clear();
@@ -447,7 +472,32 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     } else if (this._state === 'suspended') this._setState('running');
   };
 
-  /** Starts (or joins) the shared inference worker for this behavior's options. */
+  /**
+   * Waits (bounded) for the attach Babylon deferred because the scene was loading when the behavior was
+   * added; returns at once when attached or never added.
+   * @throws LipSyncError when the attach does not come in time, or the behavior was removed or stopped
+   */
+  private async _waitForDeferredAttachAsync(method: string): Promise<void> {
+    if (this.attachedNode || !this._pendingAttach.pending) return;
+    const outcome = await this._pendingAttach.waitAsync(
+      DEFERRED_ATTACH_WAIT_MS,
+      this._attachWaitAbort.signal,
+    );
+    if (outcome === 'timeout') {
+      throw new LipSyncError(
+        `${method}: the behavior was added (mesh.addBehavior) while the scene was still loading, and Babylon ` +
+          `attaches it only when scene.onDataLoadedObservable fires, which did not happen within ` +
+          `${DEFERRED_ATTACH_WAIT_MS / 1000} s. Await scene.whenReadyAsync() before ${method}, or attach at once ` +
+          `with mesh.addBehavior(lipSync, true).`,
+      );
+    }
+    if (outcome === 'cancelled') {
+      throw new LipSyncError(
+        `${method} was cancelled while waiting for Babylon to attach the behavior (stop(), removeBehavior or dispose).`,
+      );
+    }
+  }
+
   /** Opens the session's stream in `worker`, fed by the capture port; rejects if the worker dies first. */
   private async _openStreamAsync(
     session: Session,

@@ -2,17 +2,37 @@
  * Options of `PerceptualLipSyncBehavior`: documented data with units in the names and defaults in
  * one frozen object; `validatePerceptualLipSyncOptions` merges and checks a partial set.
  */
+import {
+  ASSET_CAPTURE_PROCESSOR_FILE,
+  ASSET_MODEL_MANIFEST_FILE,
+  ASSET_WORKER_FILE,
+} from '../assetLayout.ts';
 import { InvalidOptionError } from '../errors.ts';
 import type { ExecutionProvider } from '../models/onnxBackend.ts';
 import type { IRigOptions } from '../rig/rigOptions.ts';
 
 /** Options of `PerceptualLipSyncBehavior`. */
 export interface IPerceptualLipSyncOptions {
-  /** URL of the models' `manifest.json`. @default `models/manifest.json` next to the page */
+  /**
+   * URL of the folder `npx perceptual-lipsync assets <dir>` wrote (e.g. `'/lipsync/'` for
+   * `public/lipsync/` in a Vite app). When set, `modelManifestUrl`, `wasmPaths`, `workerUrl` and
+   * `captureProcessorUrl` default to the files in it, so no bundler has to find or emit them; options
+   * given explicitly still win. Relative URLs resolve against the page.
+   * @default undefined (each file at its own default)
+   */
+  assetBaseUrl: string | undefined;
+  /**
+   * URL of the models' `manifest.json`.
+   * @default `models/manifest.json` next to the page, or in `assetBaseUrl` when that is set
+   */
   modelManifestUrl: string;
   /** ONNX execution providers in order of preference. @default ['webgpu', 'wasm'] */
   executionProviders: ExecutionProvider[];
-  /** URL prefix of onnxruntime-web's `.wasm`/`.mjs` files. @default undefined (next to the worker bundle) */
+  /**
+   * URL prefix (folder) of onnxruntime-web's `ort-wasm-simd-threaded.jsep.wasm`; its `.mjs` glue is fetched
+   * from there too only with `numThreads` > 1 (otherwise the worker's embedded copy is used).
+   * @default `assetBaseUrl` when set, else next to the worker bundle
+   */
   wasmPaths: string | undefined;
   /**
    * wasm threads for inference (1 without cross-origin isolation). On a 2-core machine a second ORT
@@ -20,9 +40,16 @@ export interface IPerceptualLipSyncOptions {
    * falling seconds behind with 2 and keeping up with 1, so 1 is the default. @default 1
    */
   numThreads: number;
-  /** URL of the worker bundle. @default `dist/worker.js` next to the library */
+  /**
+   * URL of the worker bundle.
+   * @default `worker.js` in `assetBaseUrl` when set, else `dist/worker.js` next to the library (found by
+   * bundlers that understand `new URL('./worker.js', import.meta.url)`)
+   */
   workerUrl: string | URL | undefined;
-  /** URL of the capture worklet bundle. @default `dist/capture-processor.js` next to the library */
+  /**
+   * URL of the capture worklet bundle.
+   * @default `capture-processor.js` in `assetBaseUrl` when set, else `dist/capture-processor.js` next to the library
+   */
   captureProcessorUrl: string | URL | undefined;
   /** An AudioContext to use (left open on dispose); by default one is created and closed. */
   audioContext: AudioContext | undefined;
@@ -65,7 +92,8 @@ export interface IPerceptualLipSyncOptions {
 
 /** Defaults of `IPerceptualLipSyncOptions`. */
 export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOptions> = Object.freeze({
-  modelManifestUrl: 'models/manifest.json',
+  assetBaseUrl: undefined,
+  modelManifestUrl: ASSET_MODEL_MANIFEST_FILE,
   executionProviders: ['webgpu', 'wasm'] as ExecutionProvider[],
   wasmPaths: undefined,
   numThreads: 1,
@@ -84,18 +112,39 @@ export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOpti
 });
 
 /**
- * Merges `options` over the defaults and checks every value.
+ * Merges `options` over the defaults and checks every value. With `assetBaseUrl`, the asset URLs not given
+ * explicitly point into that folder.
  * @throws InvalidOptionError naming the field, the value and the allowed range
  */
 export function validatePerceptualLipSyncOptions(
   options: Partial<IPerceptualLipSyncOptions> = {},
 ): IPerceptualLipSyncOptions {
-  const o: IPerceptualLipSyncOptions = { ...DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS, ...options };
   const bad = (field: string, value: unknown, allowed: string): never => {
     throw new InvalidOptionError(
       `Option ${field} = ${JSON.stringify(value)} is invalid: expected ${allowed}.`,
     );
   };
+  const base = options.assetBaseUrl;
+  if (base !== undefined && (typeof base !== 'string' || base === '')) {
+    bad(
+      'assetBaseUrl',
+      base,
+      "a URL string of the folder 'perceptual-lipsync assets' wrote, e.g. '/lipsync/'",
+    );
+  }
+  // A folder URL: 'lipsync' and 'lipsync/' both mean the folder (URL resolution would drop a last segment).
+  const folder = base === undefined ? undefined : base.endsWith('/') ? base : `${base}/`;
+  const fromBase: Partial<IPerceptualLipSyncOptions> =
+    folder === undefined
+      ? {}
+      : {
+          modelManifestUrl: folder + ASSET_MODEL_MANIFEST_FILE,
+          wasmPaths: folder,
+          workerUrl: folder + ASSET_WORKER_FILE,
+          captureProcessorUrl: folder + ASSET_CAPTURE_PROCESSOR_FILE,
+        };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o: IPerceptualLipSyncOptions = { ...DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS, ...fromBase, ...given };
   if (!Array.isArray(o.executionProviders) || o.executionProviders.length === 0) {
     bad('executionProviders', o.executionProviders, "a non-empty list of 'webgpu' | 'wasm'");
   }

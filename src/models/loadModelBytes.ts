@@ -26,6 +26,14 @@ export async function loadModelBytesAsync(url: string, attempts = 3, sha256?: st
         continue;
       }
       const bytes = new Uint8Array(await res.arrayBuffer());
+      if (answeredHtml(res.headers.get('content-type'), bytes)) {
+        // A dev server's SPA fallback (Vite) answers a missing file with index.html and 200: issue #16
+        // measured "is not JSON: Unexpected token '<'" for a wrong manifest URL. Retrying cannot help.
+        throw new ModelLoadError(
+          `Could not fetch ${url}: not found (the server answered HTML: check the URL; option modelManifestUrl or assetBaseUrl).`,
+          { recoverable: true },
+        );
+      }
       if (sha256) await checkDigestAsync(bytes, sha256, url);
       return bytes;
     } catch (e) {
@@ -34,6 +42,22 @@ export async function loadModelBytesAsync(url: string, attempts = 3, sha256?: st
     }
   }
   throw new ModelLoadError(`Could not fetch ${url}: ${last}. Check the URL (option modelManifestUrl) and that the server serves it.`);
+}
+
+const HTML_START = /^\s*<(!doctype html|html|head|body|!--)/i;
+
+/**
+ * True when a response is an HTML page rather than a model or manifest: an HTML content type, or bytes
+ * that open like one (servers that send no type). ONNX (protobuf) and JSON never start with `<`.
+ * @param contentType defines the response's Content-Type header, or null
+ * @param bytes defines the body
+ * @returns whether the server answered HTML
+ */
+export function answeredHtml(contentType: string | null, bytes: Uint8Array): boolean {
+  if (contentType && /^\s*text\/html\b/i.test(contentType)) return true;
+  let head = '';
+  for (let i = 0; i < Math.min(64, bytes.length); i++) head += String.fromCharCode(bytes[i]);
+  return HTML_START.test(head.replace(/^\uFEFF|^\xEF\xBB\xBF/, ''));
 }
 
 async function checkDigestAsync(bytes: Uint8Array, expected: string, url: string): Promise<void> {

@@ -6,6 +6,7 @@
  * already started", and the WebGPU run then failed with "Session mismatch".
  */
 import * as ort from 'onnxruntime-web';
+import { ORT_WASM_FILE } from '../assetLayout.ts';
 import { ModelLoadError } from '../errors.ts';
 
 /** Execution provider names this plugin uses. */
@@ -81,9 +82,25 @@ export function configureOnnxRuntime(options: IOnnxEnvOptions): void {
   }
   envApplied = key;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  ort.env.wasm.numThreads = isolated ? Math.max(1, Math.floor(options.numThreads)) : 1;
-  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  const threads = isolated ? Math.max(1, Math.floor(options.numThreads)) : 1;
+  ort.env.wasm.numThreads = threads;
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = ortWasmPaths(options.wasmPaths, threads);
   ort.env.logLevel = 'error';
+}
+
+/**
+ * What to give `ort.env.wasm.wasmPaths` for a folder URL. Single-threaded, only the binary's URL: the
+ * bundled build then uses its embedded `.mjs` glue and fetches one file, and no bundler or dev server has
+ * to serve a JavaScript module from the asset folder (Vite dev refuses `import()` of files under public/:
+ * issue #16). With threads, the folder: onnxruntime-web starts its threads from the glue's own URL.
+ * @param folder defines the folder URL (or a path in Node)
+ * @param threads defines the wasm threads in use
+ * @returns the `wasmPaths` value
+ */
+export function ortWasmPaths(folder: string, threads: number): string | { wasm: string } {
+  if (threads > 1) return folder;
+  const prefix = folder === '' || folder.endsWith('/') ? folder : `${folder}/`;
+  return { wasm: prefix + ORT_WASM_FILE };
 }
 
 /** wasm threads ORT will use (after `configureOnnxRuntime`). */
@@ -121,7 +138,8 @@ export async function createModelSessionAsync(
   }
   throw new ModelLoadError(
     `Could not create the ${label} session with providers [${providers.join(', ')}]: ${errors.join('; ')}. ` +
-      'Check that the file is a valid ONNX model and that onnxruntime-web\'s .wasm files are reachable (option wasmPaths).',
+      `Check that the file is a valid ONNX model and that onnxruntime-web's ${ORT_WASM_FILE} is served ` +
+      '(`npx perceptual-lipsync assets <dir>` copies it; options assetBaseUrl or wasmPaths point at it).',
     { recoverable: true },
   );
 }

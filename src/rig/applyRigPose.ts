@@ -20,10 +20,11 @@
  */
 import type { Bone } from '@babylonjs/core/Bones/bone.js';
 import { Space } from '@babylonjs/core/Maths/math.axis.js';
-import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.pure.js';
+import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import type { TransformNode } from '@babylonjs/core/Meshes/transformNode.js';
 import type { MorphTarget } from '@babylonjs/core/Morph/morphTarget.js';
+import { findMetadataLandmarkMap } from './findMetadataLandmarkMap.ts';
 import type { LandmarkRef } from './landmarkRef.ts';
 import { planRig } from './planRig.ts';
 import type { IRigDescription, IRigJaw, IRigMorphControl } from './rigDescription.ts';
@@ -119,17 +120,15 @@ export function describeRig(mesh: AbstractMesh, options: IRigOptions = {}): IRig
     const tn = b.getTransformNode();
     if (tn && tn.name !== b.name) jointNames.push(tn.name);
   }
-  const metadata: unknown = mesh.metadata;
+  const fromMetadata = findMetadataLandmarkMap(mesh.metadata);
   const plan = planRig(
     {
       meshName: mesh.name,
       vertexCount: mesh.getTotalVertices(),
       morphTargetNames: targets.map((t) => t.name),
       jointNames,
-      metadataLandmarkMap:
-        typeof metadata === 'object' && metadata !== null
-          ? (metadata as { lipsV1LandmarkMap?: unknown }).lipsV1LandmarkMap
-          : undefined,
+      metadataLandmarkMap: fromMetadata?.map,
+      metadataLandmarkMapSource: fromMetadata?.source,
     },
     options,
   );

@@ -31,9 +31,9 @@ export function planRig(inventory: IRigInventory, options: IRigOptions = {}): IR
   throw new UnsupportedRigError(
     `Cannot drive the lips of mesh "${inventory.meshName}"${kind === 'auto' ? '' : ` as a ${kind} rig`}. ` +
       `Expected a FLAME mesh (5023 vertices with Exp*/exp_* morph targets or a jaw bone), ARKit-52 mouth ` +
-      `shapes with a landmark map, or options.landmarkMap plus options.morphTargets / options.jawNode.`,
+      `shapes with a landmark map, or options.rig.landmarkMap plus options.rig.morphTargets / options.rig.jawNode.`,
     `${inventory.vertexCount} vertices, ${names.length} morph targets [${shown.join(', ')}], ` +
       `joints [${inventory.jointNames.join(', ')}], ` +
-      `metadata.lipsV1LandmarkMap ${inventory.metadataLandmarkMap === undefined ? 'absent' : 'present'}`,
+      `landmark map in metadata ${inventory.metadataLandmarkMap === undefined ? 'absent' : `present (${inventory.metadataLandmarkMapSource ?? 'mesh.metadata.lipsV1LandmarkMap'})`}`,
   );
 }

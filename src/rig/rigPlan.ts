@@ -18,8 +18,13 @@ export interface IRigInventory {
   readonly morphTargetNames: readonly string[];
   /** Names of the skeleton's bones, and of the TransformNodes linked to them (empty without a skeleton). */
   readonly jointNames: readonly string[];
-  /** `mesh.metadata.lipsV1LandmarkMap`, unvalidated, or undefined. */
+  /**
+   * The landmark map found in the mesh's metadata (`findMetadataLandmarkMap`: `lipsV1LandmarkMap`, or a glTF
+   * node's `extras.lipsV1LandmarkMap`), unvalidated, or undefined.
+   */
   readonly metadataLandmarkMap: unknown;
+  /** Where `metadataLandmarkMap` was found, for messages. @default 'mesh.metadata.lipsV1LandmarkMap' */
+  readonly metadataLandmarkMapSource?: string;
 }
 
 /** A morph target the plan lets the solver move. */

@@ -8,6 +8,7 @@
  * `crashed` resolves for every user; each user then acquires a fresh worker (see the behavior).
  */
 import { releaseProxy, wrap, type Remote } from 'comlink';
+import { ASSET_SETUP_HINT, describeScriptLoadFailureAsync } from '../assetUrls.ts';
 import { LipSyncError, ModelLoadError, WorkerCrashError } from '../errors.ts';
 import type { IWorkerInfo, IWorkerInitOptions, LipSyncWorkerApi } from './lipSyncWorker.ts';
 import { startLivenessWatchdog } from './livenessWatchdog.ts';
@@ -264,7 +265,20 @@ async function startAndInitWorkerAsync(
   });
   worker.addEventListener('error', (ev) => {
     ev.preventDefault(); // handled here: not an uncaught error of the page
-    reportCrash(new WorkerCrashError(`The lip-sync worker crashed: ${ev.message || 'script error'}.`));
+    if (ev.message) {
+      reportCrash(new WorkerCrashError(`The lip-sync worker crashed: ${ev.message}.`));
+      return;
+    }
+    // A script that fails to load (404, HTML fallback, wrong type) fires a bare Event: find out why.
+    void describeScriptLoadFailureAsync(workerUrl).then((why) =>
+      reportCrash(
+        new WorkerCrashError(
+          why
+            ? `The lip-sync worker script could not be loaded: ${why}. ${ASSET_SETUP_HINT}`
+            : 'The lip-sync worker crashed: script error.',
+        ),
+      ),
+    );
   });
   try {
     const info = await Promise.race([

@@ -5,3 +5,4 @@
 export { mtmCommand } from './mtm.ts';
 export { evaluateCommand } from './evaluate.ts';
 export { bakeCommand } from './bake.ts';
+export { assetsCommand } from './assets.ts';

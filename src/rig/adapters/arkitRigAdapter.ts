@@ -1,7 +1,8 @@
 /**
  * ARKit-52 rigs (Ready Player Me, VRoid exports, most commercial heads): the mouth and jaw blendshapes by
  * their Apple names, case-insensitive, with exporter prefixes (`blendShape1.`) and underscores ignored. The
- * landmark map must come from the user or `mesh.metadata.lipsV1LandmarkMap`: ARKit fixes names, not topology
+ * landmark map must come from the user or the mesh metadata (`lipsV1LandmarkMap`, or a glTF node's extras):
+ * ARKit fixes names, not topology
  * (except on a 5023-vertex FLAME mesh, where FLAME's map is used).
  */
 import type { RigAdapter } from '../rigAdapter.ts';
@@ -9,6 +10,7 @@ import { UnsupportedRigError } from '../rigErrors.ts';
 import type { IRigPlanMorph } from '../rigPlan.ts';
 import { validateLandmarkMap } from '../validateLandmarkMap.ts';
 import { FLAME_LIPS_V1_LANDMARKS, FLAME_VERTEX_COUNT } from './flameLandmarks.ts';
+import { pickLandmarkMap } from './pickLandmarkMap.ts';
 import { planJaw } from './planJaw.ts';
 
 /** The ARKit shapes that move lips or jaw; eyes, brows and cheeks are left to the avatar's own animation. */
@@ -60,8 +62,7 @@ export const arkitRigAdapter: RigAdapter = {
       morphs.push({ targetIndex, name, min: bounds.min, max: bounds.max });
     });
     if (!hasJawOpen && morphs.length < 4) return null;
-    const source = options.landmarkMap ? 'options.landmarkMap' : 'mesh.metadata.lipsV1LandmarkMap';
-    const raw = options.landmarkMap ?? inventory.metadataLandmarkMap;
+    const { raw, source } = pickLandmarkMap(inventory, options);
     if ((raw === undefined || raw === null) && inventory.vertexCount === FLAME_VERTEX_COUNT) {
       // ARKit shapes on the FLAME topology: FLAME's own map applies.
       return {
@@ -73,8 +74,9 @@ export const arkitRigAdapter: RigAdapter = {
     }
     if (raw === undefined || raw === null) {
       throw new UnsupportedRigError(
-        `Mesh "${inventory.meshName}" has ARKit mouth shapes but no lips-v1 landmark map: pass options.landmarkMap ` +
-          `or set mesh.metadata.lipsV1LandmarkMap (21 × {vertex} or {face, barycentric}, iBUG 8, 48..67).`,
+        `Mesh "${inventory.meshName}" has ARKit mouth shapes but no lips-v1 landmark map: pass options.rig.landmarkMap, ` +
+          `set mesh.metadata.lipsV1LandmarkMap, or export it in the glTF node's extras.lipsV1LandmarkMap ` +
+          `(21 × {vertex} or {face, barycentric}, iBUG 8, 48..67).`,
         `${morphs.length} ARKit mouth shapes [${morphs.map((m) => m.name).join(', ')}]`,
       );
     }

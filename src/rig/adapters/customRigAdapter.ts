@@ -6,15 +6,15 @@ import type { RigAdapter } from '../rigAdapter.ts';
 import { UnsupportedRigError } from '../rigErrors.ts';
 import type { IRigPlanMorph } from '../rigPlan.ts';
 import { validateLandmarkMap } from '../validateLandmarkMap.ts';
+import { pickLandmarkMap } from './pickLandmarkMap.ts';
 import { planJaw } from './planJaw.ts';
 
 /** The custom adapter: applies when a landmark map is available (options or metadata). */
 export const customRigAdapter: RigAdapter = {
   kind: 'custom',
   plan(inventory, options) {
-    const raw = options.landmarkMap ?? inventory.metadataLandmarkMap;
+    const { raw, source } = pickLandmarkMap(inventory, options);
     if (raw === undefined || raw === null) return null;
-    const source = options.landmarkMap ? 'options.landmarkMap' : 'mesh.metadata.lipsV1LandmarkMap';
     const landmarkMap = validateLandmarkMap(raw, inventory.vertexCount, Number.MAX_SAFE_INTEGER, source);
     const bounds = options.morphBounds ?? { min: 0, max: 1 };
     const names = options.morphTargets ?? [];
@@ -22,7 +22,7 @@ export const customRigAdapter: RigAdapter = {
       const targetIndex = inventory.morphTargetNames.indexOf(name);
       if (targetIndex < 0) {
         throw new UnsupportedRigError(
-          `Morph target "${name}" from options.morphTargets is not on mesh "${inventory.meshName}".`,
+          `Morph target "${name}" from options.rig.morphTargets is not on mesh "${inventory.meshName}".`,
           `morph targets [${inventory.morphTargetNames.join(', ')}]`,
         );
       }

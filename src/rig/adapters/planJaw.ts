@@ -20,7 +20,7 @@ export function planJaw(inventory: IRigInventory, options: IRigOptions): IRigPla
   if (options.jawNode !== undefined) {
     if (!inventory.jointNames.includes(options.jawNode)) {
       throw new UnsupportedRigError(
-        `jawNode "${options.jawNode}" is not a bone of mesh "${inventory.meshName}"; pass one of its joints or null.`,
+        `options.rig.jawNode "${options.jawNode}" is not a bone of mesh "${inventory.meshName}"; pass one of its joints or null.`,
         `joints [${inventory.jointNames.join(', ')}]`,
       );
     }

@@ -5,7 +5,7 @@ import { Engine } from '@babylonjs/core/Engines/engine.js';
 import { Scene } from '@babylonjs/core/scene.js';
 import { LoadAssetContainerAsync } from '@babylonjs/core/Loading/sceneLoader.js';
 import '@babylonjs/loaders/glTF/2.0/index.js';
-import { adoptGltfLandmarkMap, exportDemoAvatarGlbAsync } from '../../../examples/avatar/createDemoAvatar.ts';
+import { exportDemoAvatarGlbAsync } from '../../../examples/avatar/createDemoAvatar.ts';
 import type { DemoAvatar } from '../../../examples/avatar/createDemoAvatar.ts';
 import type { IDemoStage } from '../../../examples/avatar/createDemoStage.ts';
 import { PerceptualLipSyncBehavior } from '../../../src/index.ts';
@@ -100,6 +100,7 @@ describe('createDemoAvatar', () => {
       expect(errors.map((e) => e.message)).to.deep.equal([]);
       expect(behavior.rig?.kind).to.equal('arkit');
       expect(behavior.rig?.jaw?.nodeName).to.equal('jaw');
+      expect(behavior.rig?.landmarkMap).to.deep.equal(avatar.landmarkMap);
       expect(behavior.rig?.morphs.length).to.be.at.least(REQUIRED_SHAPES.length);
     } finally {
       avatar.face.removeBehavior(behavior);
@@ -187,9 +188,14 @@ describe('createDemoAvatar', () => {
     );
     for (const n of REQUIRED_SHAPES) expect(names).to.include(n);
     expect(container.skeletons.flatMap((s) => s.bones.map((b) => b.name))).to.include('jaw');
-    // The landmark map rides in the node's extras and still points at the same vertices.
-    expect(adoptGltfLandmarkMap(face!)).to.equal(true);
-    const map = (face!.metadata as { lipsV1LandmarkMap: Array<{ vertex: number }> }).lipsV1LandmarkMap;
+    // The landmark map rides in the node's extras (the loader's metadata.gltf.extras) and still points at
+    // the same vertices; the behavior reads it from there itself.
+    const meta = face!.metadata as {
+      lipsV1LandmarkMap?: unknown;
+      gltf: { extras: { lipsV1LandmarkMap: Array<{ vertex: number }> } };
+    };
+    expect(meta.lipsV1LandmarkMap, 'nothing copied by hand').to.equal(undefined);
+    const map = meta.gltf.extras.lipsV1LandmarkMap;
     expect(map).to.deep.equal(avatar.landmarkMap);
     expect(face!.getTotalVertices()).to.equal(avatar.face.getTotalVertices());
     const before = avatar.face.getVerticesData('position')!;
@@ -204,6 +210,7 @@ describe('createDemoAvatar', () => {
     try {
       expect(behavior.rig?.kind).to.equal('arkit');
       expect(behavior.rig?.jaw?.nodeName).to.equal('jaw');
+      expect(behavior.rig?.landmarkMap).to.deep.equal(avatar.landmarkMap);
     } finally {
       face!.removeBehavior(behavior);
       behavior.dispose();

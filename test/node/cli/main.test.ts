@@ -15,7 +15,7 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const f = (name: string): string => join(fixtures, name);
 
 test('the dispatcher registers mtm and evaluate and rejects unknown commands with exit 2', async () => {
-  assert.deepEqual([...COMMANDS.keys()].sort(), ['bake', 'evaluate', 'mtm']);
+  assert.deepEqual([...COMMANDS.keys()].sort(), ['assets', 'bake', 'evaluate', 'mtm']);
   const io = captureIo();
   assert.equal(await main(['nope'], io), 2);
   assert.match(io.err[0], /unknown command 'nope'/);

@@ -92,7 +92,7 @@ describe('planRig', () => {
       assert.ok(e instanceof UnsupportedRigError);
       assert.equal(e.name, 'UnsupportedRigError');
       assert.match(e.message, /1234 vertices, 2 morph targets \[smile, blink\]/);
-      assert.match(e.message, /options\.landmarkMap/);
+      assert.match(e.message, /options\.rig\.landmarkMap plus options\.rig\.morphTargets/);
     }
   });
 });
