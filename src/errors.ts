@@ -37,3 +37,13 @@ export class InvalidOptionError extends LipSyncError {
   // A literal, not the class name: minifiers rename classes.
   override readonly name = 'InvalidOptionError';
 }
+
+/**
+ * A chunk pushed to a `pcmStream` source was malformed (PCM16 bytes of odd length, NaN or infinite
+ * samples, an unsupported type) or arrived when no `pcmStream` source was running (before `startAsync`
+ * or after `stop()`). The chunk is dropped; the stream goes on.
+ */
+export class AudioChunkError extends LipSyncError {
+  // A literal, not the class name: minifiers rename classes.
+  override readonly name = 'AudioChunkError';
+}

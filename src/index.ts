@@ -28,6 +28,7 @@ export {
   AudioSourceError,
   WorkerCrashError,
   InvalidOptionError,
+  AudioChunkError,
 } from './errors.ts';
 export { UnsupportedRigError } from './rig/rigErrors.ts';
 export type { IRigOptions } from './rig/rigOptions.ts';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AudioChunkError,
   AudioSourceError,
   InvalidOptionError,
   LipSyncError,
@@ -15,6 +16,7 @@ test('every typed error is a LipSyncError with a literal name that survives mini
     [new AudioSourceError('a'), 'AudioSourceError'],
     [new WorkerCrashError('w'), 'WorkerCrashError'],
     [new InvalidOptionError('i'), 'InvalidOptionError'],
+    [new AudioChunkError('c'), 'AudioChunkError'],
     [new UnsupportedRigError('u', 'a box'), 'UnsupportedRigError'],
   ];
   for (const [err, name] of cases) {
