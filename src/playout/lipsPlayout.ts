@@ -46,6 +46,12 @@ export class LipsPlayout {
   private readonly _last: Float32Array;
   private _lastCoveredSec = -Infinity;
   private _hasLast = false;
+  /** Playout time of the last `interrupt`, while its ease to rest runs; NaN otherwise. */
+  private _cutSec = NaN;
+  private _cutEaseMs = 0;
+  /** What the last `sample` wrote (the lips on screen), and that at the cut. */
+  private readonly _shown: Float32Array;
+  private readonly _shownAtCut: Float32Array;
   private readonly _smoothing: Smoothing;
 
   /**
@@ -60,6 +66,8 @@ export class LipsPlayout {
     if (!Number.isFinite(o.intensity)) throw new RangeError('intensity must be finite');
     this._neutral = Float32Array.from(neutral);
     this._last = new Float32Array(this._neutral.length);
+    this._shown = Float32Array.from(this._neutral);
+    this._shownAtCut = new Float32Array(this._neutral.length);
     this.buffer = new PlayoutBuffer({
       capacity: o.capacity,
       maxGapSec: o.maxGapSec,
@@ -96,18 +104,48 @@ export class LipsPlayout {
     if (this.buffer.frameAt(nowSec, this._last)) {
       this._hasLast = true;
       this._lastCoveredSec = Math.min(nowSec, this.buffer.newestTimeSec);
+      this._cutSec = NaN; // frames of the next utterance
     }
     let state: LipsPlayoutState;
     if (!this._hasLast) {
       out.set(this._neutral);
       state = 'rest';
+    } else if (this._cutSec === this._cutSec) {
+      // From what was on screen at the cut, past gain and smoothing: the 20 ms spring alone would still
+      // be 4 % open 100 ms later; it restarts from the eased pose, so the next utterance starts smoothly.
+      const w = easeToRest(
+        this._shownAtCut,
+        this._neutral,
+        nowSec - this._cutSec,
+        { holdMs: 0, easeMs: this._cutEaseMs },
+        out,
+      );
+      this._smoothing.reset();
+      this._smoothing.update(out, nowSec, out);
+      this._shown.set(out);
+      return w < 1 ? 'easing' : 'rest';
     } else {
       const w = easeToRest(this._last, this._neutral, nowSec - this._lastCoveredSec, this._options, out);
       state = w === 0 ? 'playing' : w < 1 ? 'easing' : 'rest';
     }
     if (this.intensity !== 1) applyIntensity(out, this._neutral, this.intensity, out);
     this._smoothing.update(out, nowSec, out);
+    this._shown.set(out);
     return state;
+  }
+
+  /**
+   * Drops every queued frame and eases what is shown to rest over `easeMs` from `nowSec` (smoothing stays
+   * on, so there is no jump), until frames of the next utterance cover the clock: speech was cut off.
+   * @param nowSec defines the playout time of the cut (the time last passed to `sample`, or later)
+   * @param easeMs defines how long the ease to rest takes, milliseconds
+   */
+  interrupt(nowSec: number, easeMs: number): void {
+    this.buffer.reset();
+    if (!this._hasLast) return;
+    this._shownAtCut.set(this._shown); // a second cut during the ease starts from where it got to
+    this._cutSec = nowSec;
+    this._cutEaseMs = easeMs;
   }
 
   /** Clears frames and smoothing state (counters are kept), e.g. when the audio source changes. */
@@ -116,5 +154,6 @@ export class LipsPlayout {
     this._smoothing.reset();
     this._hasLast = false;
     this._lastCoveredSec = -Infinity;
+    this._cutSec = NaN;
   }
 }

@@ -75,4 +75,49 @@ describe('LipsPlayout', () => {
     ctx.currentTime = 11;
     assert.ok(Math.abs(createAudioClock(ctx).now() - 10.96) < 1e-12, 'reads the context on every call');
   });
+  test('interrupt(): queued frames are dropped and the mouth eases to rest within 100 ms, smoothing on', () => {
+    // The behavior's settings: 20 ms smoothing, 60 Hz renders, an 80 ms ease after an interrupt.
+    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 20 });
+    const out = new Float32Array(3);
+    for (let k = 0; k <= 50; k++) p.push(frame(1 + k * 0.02, 10)); // 1 s of open mouth queued
+    let t = 1;
+    for (; t < 1.3; t += 1 / 60) p.sample(t, out);
+    assert.ok(Math.abs(out[0] - 10) < 0.01, 'open before the cut');
+    const cut = t;
+    p.interrupt(cut, 80);
+    const trace: [number, number, string][] = [];
+    let previous = out[0];
+    let largestStep = 0;
+    for (; t < cut + 0.2; t += 1 / 60) {
+      const state = p.sample(t, out);
+      trace.push([t - cut, out[0], state]);
+      largestStep = Math.max(largestStep, Math.abs(out[0] - previous));
+      previous = out[0];
+    }
+    const at100 = trace.filter(([dt]) => dt >= 0.1);
+    assert.ok(
+      at100.every(([, v]) => Math.abs(v) < 1e-6),
+      `at rest from 100 ms after the cut: ${JSON.stringify(trace.map(([dt, v]) => [+dt.toFixed(3), +v.toFixed(3)]))}`,
+    );
+    assert.equal(trace[trace.length - 1][2], 'rest');
+    assert.ok(
+      largestStep < 4,
+      `an ease, not a jump (largest step per render ${largestStep.toFixed(2)} of 10)`,
+    );
+    // No stale frame: the queued open-mouth frames (up to 2 s) never come back.
+    assert.ok(trace.every(([dt, v]) => dt < 0.05 || v < 5));
+    // The next utterance plays as soon as its frames cover the clock.
+    p.push(frame(t + 0.1, -6));
+    p.push(frame(t + 0.12, -6));
+    for (let u = t; u < t + 0.25; u += 1 / 60) p.sample(u, out);
+    assert.ok(Math.abs(out[0] + 6) < 0.05, `next utterance shown: ${out[0]}`);
+  });
+
+  test('interrupt() before any frame keeps the rest pose', () => {
+    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 20 });
+    const out = new Float32Array(3);
+    p.interrupt(1, 80);
+    assert.equal(p.sample(1.01, out), 'rest');
+    assert.deepEqual(Array.from(out), [0, 0, 0]);
+  });
 });
