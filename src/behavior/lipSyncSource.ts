@@ -1,3 +1,5 @@
+import type { AbstractSoundSource } from '@babylonjs/core/AudioV2/abstractAudio/abstractSoundSource.js';
+
 /**
  * Where the speech comes from. A string union of kinds, so a source reads as data:
  * `{ kind: 'microphone' }`, `{ kind: 'url', url: 'hello.wav' }`.
@@ -20,10 +22,24 @@ export type LipSyncSource =
   /** A decoded buffer, played once from the start. */
   | { readonly kind: 'audioBuffer'; readonly buffer: AudioBuffer }
   /** An audio file URL (wav, mp3, ogg…), fetched, decoded and played once. */
-  | { readonly kind: 'url'; readonly url: string };
+  | { readonly kind: 'url'; readonly url: string }
+  /**
+   * Streamed speech pushed chunk by chunk with `pushAudio` (a realtime voice agent's PCM16 over WebSocket or
+   * WebRTC data channel), played gaplessly by the behavior and cut off with `interrupt()`. `sampleRateHz` is
+   * the chunks' rate, an integer in [8000, 96000] (24000 for most realtime voice APIs); `leadMs` is how far
+   * ahead of now the first chunk after a gap plays, the arrival jitter absorbed (default 120).
+   */
+  | { readonly kind: 'pcmStream'; readonly sampleRateHz: number; readonly leadMs?: number }
+  /**
+   * A Babylon AudioEngineV2 sound: a `StaticSound` or `StreamingSound` (played by you with `sound.play()`,
+   * heard through its bus after the lips' delay) or a sound source such as
+   * `CreateMicrophoneSoundSourceAsync` (live, never delayed). The behavior uses the engine's AudioContext.
+   */
+  | { readonly kind: 'babylonSound'; readonly sound: AbstractSoundSource };
 
 /** Kinds whose sound the behavior plays itself, so it can delay the sound to line up with the lips. */
-export type PlaybackSourceKind = 'audioNode' | 'mediaElement' | 'audioBuffer' | 'url';
+export type PlaybackSourceKind =
+  'audioNode' | 'mediaElement' | 'audioBuffer' | 'url' | 'pcmStream' | 'babylonSound';
 
 /**
  * Pre-recorded audio for `PerceptualLipSyncBehavior.bakeAsync`: a decoded buffer, an audio file URL, or

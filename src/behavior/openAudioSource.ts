@@ -3,8 +3,10 @@
  * opened so `close()` releases exactly that: tracks it started, nodes it created. Injected streams,
  * nodes and elements are left as they were (we close only what we open).
  */
+import { PcmStreamPlayer } from '../audio/pcmStreamPlayer.ts';
 import { AudioSourceError } from '../errors.ts';
 import type { LipSyncSource, PlaybackSourceKind } from './lipSyncSource.ts';
+import { openBabylonSoundAsync } from './openBabylonSound.ts';
 
 /** An opened source. */
 export interface IOpenedAudioSource {
@@ -26,6 +28,16 @@ export interface IOpenedAudioSource {
   start(): void;
   /** Stops what was started here and disconnects created nodes. Idempotent. */
   close(): void;
+  /** Where a played source's (delayed) sound goes: a Babylon sound's bus, else null for the context's destination. */
+  readonly destination: AudioNode | null;
+  /** The player of a `pcmStream` source (chunks are pushed to it), else null. */
+  readonly pcmStream: PcmStreamPlayer | null;
+}
+
+/** Options of `openAudioSourceAsync`. */
+export interface IOpenAudioSourceOptions {
+  /** Reroute a played Babylon sound through the behavior's delay (see `openBabylonSoundAsync`). @default false */
+  readonly reroute?: boolean;
 }
 
 const PLAYBACK: ReadonlySet<LipSyncSource['kind']> = new Set<PlaybackSourceKind>([
@@ -33,6 +45,7 @@ const PLAYBACK: ReadonlySet<LipSyncSource['kind']> = new Set<PlaybackSourceKind>
   'mediaElement',
   'audioBuffer',
   'url',
+  'pcmStream',
 ]);
 
 // createMediaElementSource can be called only once per element and context.
@@ -48,6 +61,7 @@ export async function openAudioSourceAsync(
   context: AudioContext,
   source: LipSyncSource,
   signal?: AbortSignal,
+  options: IOpenAudioSourceOptions = {},
 ): Promise<IOpenedAudioSource> {
   const playback = PLAYBACK.has(source.kind);
   switch (source.kind) {
@@ -143,6 +157,32 @@ export async function openAudioSourceAsync(
       return playBuffer(context, source.buffer);
     case 'url':
       return playBuffer(context, await fetchAudioBufferAsync(context, source.url, signal));
+    case 'pcmStream': {
+      const player = new PcmStreamPlayer(context, {
+        sampleRateHz: source.sampleRateHz,
+        leadMs: source.leadMs,
+      });
+      // Chunks pushed while the models load are held and played from start() on.
+      return {
+        ...closer(player.output, true, null, () => player.close(), false),
+        start: () => player.start(),
+        pcmStream: player,
+      };
+    }
+    case 'babylonSound': {
+      const opened = await openBabylonSoundAsync(source.sound, { reroute: options.reroute ?? false });
+      if (opened.context !== context) {
+        opened.close();
+        throw new AudioSourceError(
+          'The Babylon sound plays in another AudioContext than the behavior: leave option audioContext unset ' +
+            "(the behavior then uses the engine's) or pass the one given to CreateAudioEngineAsync({ audioContext }).",
+        );
+      }
+      return {
+        ...closer(opened.node, opened.playback, null, () => opened.close(), false, opened.lost),
+        destination: opened.returnNode,
+      };
+    }
     default:
       throw new AudioSourceError(
         `Unknown source kind ${JSON.stringify((source as { kind?: unknown }).kind)}.`,
@@ -247,6 +287,8 @@ function closer(
     playback,
     ended,
     lost,
+    destination: null,
+    pcmStream: null,
     start() {},
     close() {
       if (closed) return;

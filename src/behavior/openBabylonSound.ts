@@ -56,6 +56,15 @@ interface IWebAudioOutNode {
 }
 
 /**
+ * The AudioContext a Babylon sound plays in (its engine's), or null when it has no Web Audio output.
+ * @param sound defines the sound or sound source
+ */
+export function babylonSoundContext(sound: AbstractSoundSource): AudioContext | null {
+  const context = (sound as unknown as IWebAudioOutNode)._outNode?.context;
+  return context instanceof AudioContext ? context : null;
+}
+
+/**
  * @param sound defines the Babylon sound or sound source (Web Audio engine)
  * @param options defines whether a played sound is rerouted through the behavior's delay
  * @returns the opened source

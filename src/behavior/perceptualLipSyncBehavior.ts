@@ -10,7 +10,8 @@ import type { Scene } from '@babylonjs/core/scene.js';
 import { proxy, transfer } from 'comlink';
 import { defaultCaptureProcessorUrl } from '../assetUrls.ts';
 import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.ts';
-import { AudioSourceError, LipSyncError, WorkerCrashError } from '../errors.ts';
+import type { PcmChunk } from '../audio/decodePcmChunk.ts';
+import { AudioChunkError, AudioSourceError, LipSyncError, WorkerCrashError } from '../errors.ts';
 import { createAudioClock, type AudioClock } from '../playout/audioClock.ts';
 import { LipsPlayout } from '../playout/lipsPlayout.ts';
 import { isDigitalSilence } from '../playout/silenceGate.ts';
@@ -36,6 +37,7 @@ import {
   type ITelemetrySystem,
 } from '../telemetry/telemetryAggregator.ts';
 import { timingPercentiles } from '../telemetry/timingPercentiles.ts';
+import { AvOffsetCorrector } from '../telemetry/avOffsetCorrector.ts';
 import type { IInferenceTiming } from '../telemetry/telemetrySample.ts';
 import type { ITelemetryScoreResult } from '../worker/lipSyncWorker.ts';
 import { acquireAudioContext, type IAudioContextLease } from './sharedAudioContext.ts';
@@ -44,6 +46,7 @@ import { bakeLipSyncAsync, type IBakedLipSync } from './bakeLipSync.ts';
 import type { LipSyncBakeSource, LipSyncSource } from './lipSyncSource.ts';
 import type { LipSyncState } from './lipSyncState.ts';
 import { openAudioSourceAsync, type IOpenedAudioSource } from './openAudioSource.ts';
+import { babylonSoundContext } from './openBabylonSound.ts';
 import { PendingAttach } from './pendingAttach.ts';
 import {
   validatePerceptualLipSyncOptions,
@@ -91,6 +94,13 @@ const MAX_RESTARTS_WITHOUT_FRAMES = 3;
  */
 const RESUME_GRACE_MS = 1000;
 /**
+ * Ease of the lips to rest after `interrupt()`, ms: at rest well within the 100 ms a cut-off voice agent
+ * allows (issue #15), slow enough not to snap (a 20 ms spring alone left the mouth 4 % open at 100 ms).
+ */
+const INTERRUPT_EASE_MS = 80;
+/** Fade of the played sound at `interrupt()`, seconds: "at once", without a click. */
+const INTERRUPT_FADE_SEC = 0.003;
+/**
  * How long `startAsync`/`bakeAsync` wait for the attach Babylon defers until the scene has loaded
  * (`addBehavior` while `scene.isLoading`). Pending textures usually finish in well under a second; a
  * scene still loading after this long is waiting on something else, and the error says what to do.
@@ -105,6 +115,10 @@ interface Session {
   capture: ICaptureNode | null;
   source: IOpenedAudioSource | null;
   delay: DelayNode | null;
+  /** Output gate after the delay (streamed speech: muted at `interrupt()` while the delay line drains). */
+  gate: GainNode | null;
+  /** Closed-loop lips-delay correction from telemetry (option `autoOffsetCorrection`), or null. */
+  corrector: AvOffsetCorrector | null;
   streamId: number;
   playout: LipsPlayout | null;
   playbackDelaySec: number;
@@ -167,6 +181,8 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   private readonly _lips = new Float32Array(63);
   private readonly _readBack = new Float32Array(63);
   private _onBeforeRenderObserver: Observer<Scene> | null = null;
+  /** Playout time of the lips last sampled (where an `interrupt()` starts its ease). */
+  private _lastLipsTimeSec = 0;
   /** Babylon's deferred attach (added while the scene loads), which `startAsync`/`bakeAsync` wait for. */
   private readonly _pendingAttach = new PendingAttach();
   /** Aborted by `stop()`: ends the starts still waiting for the deferred attach. */
@@ -284,6 +300,8 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       capture: null,
       source: null,
       delay: null,
+      gate: null,
+      corrector: null,
       streamId: nextStreamId++,
       playout: null,
       playbackDelaySec: 0,
@@ -305,7 +323,9 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     const cancelled = () => session.abort.signal.aborted;
     try {
       const o = this._options;
-      session.lease = acquireAudioContext(o.audioContext);
+      // A Babylon sound plays in its engine's context: use that one (never closed here).
+      const soundContext = source.kind === 'babylonSound' ? babylonSoundContext(source.sound) : null;
+      session.lease = acquireAudioContext(o.audioContext ?? soundContext ?? undefined);
       const context = session.lease.context;
       if (context.state === 'suspended') {
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -317,7 +337,9 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       }
       // The source first: a denied microphone or a bad URL fails in milliseconds, not after the
       // models load. Buffer and URL sources start playing only once the graph is connected.
-      session.source = await openAudioSourceAsync(context, source, session.abort.signal);
+      session.source = await openAudioSourceAsync(context, source, session.abort.signal, {
+        reroute: o.playAudio && o.audioDelayCompensation,
+      });
       if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
       session.worker = await acquireWorkerForOptionsAsync(o);
       if (cancelled()) throw new LipSyncError('Start was cancelled by stop() or detach().');
@@ -342,7 +364,15 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
         if (o.playAudio) {
           session.delay = context.createDelay(2);
           session.delay.delayTime.value = session.playbackDelaySec;
-          session.source.node.connect(session.delay).connect(context.destination);
+          session.gate = context.createGain();
+          session.source.node
+            .connect(session.delay)
+            .connect(session.gate)
+            .connect(session.source.destination ?? context.destination);
+        }
+        if (o.autoOffsetCorrection) {
+          // Lips can move earlier only as far as frames exist ahead: within the processing margin.
+          session.corrector = new AvOffsetCorrector({ minCorrectionMs: -o.processingMarginMs / 2 });
         }
       }
       await this._openStreamAsync(session, session.worker, session.capture.port);
@@ -420,6 +450,65 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       throw new LipSyncError('bakeAsync was cancelled: the behavior was detached from its mesh meanwhile.');
     }
     return baked;
+  }
+
+  /**
+   * Queues a chunk of streamed speech (source `{ kind: 'pcmStream' }`) to play right after the audio
+   * already queued; chunks pushed while `startAsync` loads the models play once it is ready. Any chunk size
+   * and arrival jitter: gaps longer than the source's `leadMs` are heard as gaps, and the lips rest.
+   *
+   * ```ts
+   * socket.binaryType = 'arraybuffer';
+   * socket.onmessage = (e) => lipSync.pushAudio(e.data); // PCM16 little-endian bytes
+   * ```
+   * @param chunk defines mono samples at the source's `sampleRateHz`: `Int16Array` (PCM16), PCM16
+   * little-endian bytes (`ArrayBuffer`, `Uint8Array`) or `Float32Array`
+   * @throws AudioChunkError for a malformed chunk (odd byte length, NaN; the stream goes on) or when no
+   * `pcmStream` source is running (before `startAsync`, after `stop()`)
+   */
+  pushAudio(chunk: PcmChunk): void {
+    const player = this._session?.source?.pcmStream;
+    if (!player) {
+      throw new AudioChunkError(
+        `pushAudio needs a running pcmStream source, but ${this._session ? 'the source is another kind' : 'none is running (not started, or stopped)'}: ` +
+          "call startAsync({ kind: 'pcmStream', sampleRateHz }) first.",
+      );
+    }
+    player.push(chunk);
+  }
+
+  /**
+   * Cuts streamed speech off (the user interrupted the voice agent): the sound stops at once (a 3 ms
+   * fade), queued audio and frames are dropped, in the worker too, and the lips ease to rest within
+   * 100 ms with no stale frame afterwards. The next `pushAudio` starts a new utterance. A no-op for other
+   * sources and when not running.
+   */
+  interrupt(): void {
+    const session = this._session;
+    const player = session?.source?.pcmStream;
+    if (!session || !player || !session.lease) return;
+    const context = session.lease.context;
+    const now = context.currentTime;
+    // No audio captured before `cut` reaches the lips again; the delayed sound already in the delay line
+    // is muted until it has drained (the next chunk plays `leadMs` after the cut at the earliest).
+    const cut = player.interrupt();
+    const gate = session.gate;
+    if (gate) {
+      gate.gain.cancelScheduledValues(now);
+      gate.gain.setValueAtTime(gate.gain.value, now);
+      gate.gain.linearRampToValueAtTime(0, now + INTERRUPT_FADE_SEC);
+      gate.gain.setValueAtTime(1, cut + session.playbackDelaySec);
+    }
+    session.staleBeforeSec = Math.max(session.staleBeforeSec, cut);
+    session.playout?.interrupt(this._lastLipsTimeSec, INTERRUPT_EASE_MS);
+    const worker = session.worker;
+    if (worker) {
+      try {
+        void worker.api.interruptStream(session.streamId, cut).catch(() => undefined);
+      } catch {
+        // the worker was killed: its replacement starts fresh anyway
+      }
+    }
   }
 
   /** Stops the source and releases everything `startAsync` acquired; the avatar returns to rest. Idempotent. */
@@ -620,13 +709,16 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     session.playout.intensity = this.intensity;
     // `now` is the audio-clock time of the speech being heard; the lips shown may be delayed on purpose.
     const now = this._playoutTime(session);
-    const lipsDelaySec = Number.isFinite(this.lipsDelayMs) ? this.lipsDelayMs / 1000 : 0;
+    const lipsDelaySec =
+      (Number.isFinite(this.lipsDelayMs) ? this.lipsDelayMs / 1000 : 0) +
+      (session.corrector ? session.corrector.correctionMs / 1000 : 0);
     // Smoothing delays motion by twice its time constant (sampling one time constant ahead left telemetry
     // reading lips +20-30 ms late); played sources are delayed enough to have frames that far ahead.
     const smoothingLeadSec = session.source?.playback
       ? smoothingLagSec(this._options.smoothingMs, RENDER_INTERVAL_SEC)
       : 0;
     const lipsTime = now - lipsDelaySec + smoothingLeadSec;
+    this._lastLipsTimeSec = lipsTime;
     const state = session.playout.sample(lipsTime, this._lips);
     const err = this._solver.solve(this._lips, this._pose);
     applyRigPose(this.attachedNode, this._binding, this._pose);
@@ -670,7 +762,13 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     const agg = session.telemetry;
     const worker = session.worker;
     if (this._session !== session || !agg || !worker || !this._onTelemetry.hasObservers()) return;
-    for (const sample of agg.takeSamples()) this._onTelemetry.notifyObservers(sample);
+    for (const sample of agg.takeSamples()) {
+      const corrector = session.corrector;
+      if (corrector) corrector.update(sample);
+      this._onTelemetry.notifyObservers(
+        corrector ? { ...sample, avOffsetCorrectionMs: corrector.correctionMs } : sample,
+      );
+    }
     if (session.telemetryBusy) return;
     const request = agg.scoreRequest();
     const lips = request?.lips ?? new Float32Array(0);
@@ -744,6 +842,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     if (session.source && session.capture) safeDisconnect(session.source.node, session.capture.node);
     if (session.source && session.delay) safeDisconnect(session.source.node, session.delay);
     session.delay?.disconnect();
+    session.gate?.disconnect();
     session.source?.close();
     session.capture?.dispose();
     if (session.worker) {
@@ -760,6 +859,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     session.capture = null;
     session.worker = null;
     session.delay = null;
+    session.gate = null;
     session.lease = null;
   }
 

@@ -67,6 +67,17 @@ export interface IPerceptualLipSyncOptions {
   processingMarginMs: number;
   /** Play the source's sound through the speakers (playback sources only). @default true */
   playAudio: boolean;
+  /**
+   * For played sources: correct the lips delay automatically from telemetry's A/V offset estimate, gated by
+   * its confidence (≥ 0.5, ≥ 5 scored windows, median of three estimates), 80 % of the measured offset per
+   * step once the previous step has been measured, bounded to [−processingMarginMs / 2, +250] ms; the
+   * correction in force is telemetry's `avOffsetCorrectionMs`. It corrects what telemetry can measure: the
+   * lips against the sound the behavior plays, on the AudioContext's clock (a wrong `lipsDelayMs`, lips
+   * shown late). Output latency the browser does not report (Bluetooth) happens after that clock, so
+   * telemetry cannot see it: set `lipsDelayMs` for it. Needs models with metric encoders and a
+   * telemetry subscriber. @default false
+   */
+  autoOffsetCorrection: boolean;
   /** Rig mapping options (landmark map, allowed morph targets, jaw bone) for ARKit/custom rigs. */
   rig: IRigOptions;
   /** Fetch attempts for model files, with exponential back-off. @default 3 */
@@ -105,6 +116,7 @@ export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOpti
   audioDelayCompensation: true,
   processingMarginMs: 80,
   playAudio: true,
+  autoOffsetCorrection: false,
   rig: {},
   fetchAttempts: 3,
   workerHangTimeoutMs: 3000,
@@ -168,6 +180,8 @@ export function validatePerceptualLipSyncOptions(
     bad('workerHangTimeoutMs', o.workerHangTimeoutMs, 'milliseconds in [100, 60000]');
   }
   if (typeof o.standbyWorker !== 'boolean') bad('standbyWorker', o.standbyWorker, 'true or false');
+  if (typeof o.autoOffsetCorrection !== 'boolean')
+    bad('autoOffsetCorrection', o.autoOffsetCorrection, 'true or false');
   if (typeof o.modelManifestUrl !== 'string' || o.modelManifestUrl === '') {
     bad('modelManifestUrl', o.modelManifestUrl, 'a URL string');
   }

@@ -420,6 +420,7 @@ export class TelemetryAggregator {
       avOffsetMs: offset ? offset.offsetMs : null,
       avOffsetConfidence: confidence,
       avOffsetWarning: !!offset && Math.abs(offset.offsetMs) > this._o.warnOffsetMs && confidence >= 0.5,
+      avOffsetCorrectionMs: null, // the behavior fills it in when its correction is on
       speechIntensityDb: rms > 0 ? 20 * Math.log10(rms) : null,
       lipIntensityMmPerSec: finiteOrNull((speed / this._lips.frameDurationSec) * 1000),
       slcc: finiteOrNull(this._slcc.value()),

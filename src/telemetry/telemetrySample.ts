@@ -55,6 +55,11 @@ export interface ITelemetrySample {
   readonly avOffsetConfidence: number;
   /** True when |avOffsetMs| > 45 ms with confidence ≥ 0.5. */
   readonly avOffsetWarning: boolean;
+  /**
+   * Lips-delay correction in force from option `autoOffsetCorrection`, ms (positive = lips later), added
+   * to `lipsDelayMs`; `null` when the option is off. `avOffsetMs` is measured with it applied.
+   */
+  readonly avOffsetCorrectionMs: number | null;
   /** Expressiveness: speech RMS of the window / utterance (pauses within it included), dBFS. */
   readonly speechIntensityDb: number | null;
   /** Expressiveness: lip-motion intensity (RMS of mean landmark speed), mm per second. */

@@ -100,6 +100,8 @@ interface StreamState {
   readonly sink: FrameSink;
   readonly logMel: StreamingLogMel;
   readonly generator: IGeneratorStream;
+  /** Audio captured before this AudioContext time is dropped (speech cut off by `interruptStream`). */
+  skipBeforeSec: number;
   /** AudioContext time of the stream's 16 kHz sample 0. */
   t0: number | null;
   samples: number;
@@ -196,15 +198,24 @@ const timedGenerator: GeneratorSession = {
 
 function ingest(stream: StreamState, chunk: AudioChunk): void {
   let x = chunk.samples;
+  let firstSample = chunk.firstSample;
+  let timeSec = chunk.contextTimeSec;
+  if (timeSec < stream.skipBeforeSec) {
+    const cut = Math.ceil((stream.skipBeforeSec - timeSec) * SR - 1e-6);
+    if (cut >= x.length) return;
+    x = x.subarray(cut);
+    firstSample += cut;
+    timeSec += cut / SR;
+  }
   if (stream.t0 === null) {
     // Start on the output-frame grid of the capture (a multiple of one output frame's samples since
-    // capture began): a stream reopened mid-capture after a worker restart then keeps the frame times
-    // and the telemetry grid of the stream it replaces.
+    // capture began): a stream reopened mid-capture after a worker restart, or after an interrupt, then
+    // keeps the frame times and the telemetry grid of the stream it replaces.
     const grid = requireReady().m.generator.melFramesPerOutputFrame * HOP;
-    const skip = (grid - (chunk.firstSample % grid)) % grid;
+    const skip = (grid - (firstSample % grid)) % grid;
     if (skip >= x.length) return;
     x = x.subarray(skip);
-    stream.t0 = chunk.contextTimeSec + skip / SR;
+    stream.t0 = timeSec + skip / SR;
   }
   // Non-finite samples (a broken source) become silence rather than poisoning the model's state.
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) x[i] = 0;
@@ -313,6 +324,7 @@ function newStream(port: MessagePort | null, sink: FrameSink): StreamState {
     pumping: false,
     dirty: false,
     closed: false,
+    skipBeforeSec: -Infinity,
     scorer,
     scoring: false,
     droppedOutputs: 0,
@@ -489,11 +501,12 @@ const api = {
    */
   openStream(id: number, port: MessagePort, sink: FrameSink): void {
     api.closeStream(id);
-    const stream = newStream(port, sink);
-    streams.set(id, stream);
+    streams.set(id, newStream(port, sink));
     port.onmessage = (e: MessageEvent<AudioChunk>) => {
       const chunk = e.data;
-      ingest(stream, chunk);
+      // Looked up per chunk: interruptStream replaces the stream's state under the same id and port.
+      const current = streams.get(id);
+      if (current?.port === port) ingest(current, chunk);
       port.postMessage(chunk.samples, [chunk.samples.buffer]); // back to the worklet's pool
     };
   },
@@ -508,6 +521,23 @@ const api = {
   openPushStream(id: number, sink: FrameSink): void {
     api.closeStream(id);
     streams.set(id, newStream(null, sink));
+  },
+
+  /**
+   * Cuts a stream's speech off (the user interrupted a voice agent): the mel frames and generator outputs
+   * still queued for it are dropped, a run in flight emits nothing, and audio captured before
+   * `fromTimeSec` is ignored; the stream goes on from there with a fresh generator state, on the same
+   * frame grid, as a new utterance.
+   * @param id defines the stream
+   * @param fromTimeSec defines the AudioContext time from which captured audio counts again
+   */
+  interruptStream(id: number, fromTimeSec: number): void {
+    const old = streams.get(id);
+    if (!old) return;
+    old.closed = true; // its pump emits nothing more
+    const fresh = newStream(old.port, old.sink);
+    fresh.skipBeforeSec = fromTimeSec;
+    streams.set(id, fresh);
   },
 
   /** Ends a stream and releases its port. */
