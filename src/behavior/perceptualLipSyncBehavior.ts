@@ -226,6 +226,21 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   get audioContext(): AudioContext | null {
     return this._session?.lease?.context ?? null;
   }
+  /**
+   * The played source's nodes before the delay and after the output gate, and the delay (tests record
+   * what is captured and what is heard); null when not started or not a played source.
+   * @internal
+   */
+  get _playbackGraph(): { source: AudioNode; output: AudioNode; delaySec: number; underruns: number } | null {
+    const session = this._session;
+    if (!session?.source || !session.gate) return null;
+    return {
+      source: session.source.node,
+      output: session.gate,
+      delaySec: session.playbackDelaySec,
+      underruns: session.source.pcmStream?.underruns ?? 0,
+    };
+  }
   /** The rig the solver drives, once attached to a supported mesh. */
   get rig(): IRigDescription | null {
     return this._rig;
