@@ -85,7 +85,46 @@ $('micButton').addEventListener('click', async () => {
 });
 $('stopButton').addEventListener('click', stopAll);
 
+/** The rate realtime voice APIs stream speech at. */
+const STREAM_RATE_HZ = 24000;
+
+/**
+ * "Streamed speech" mode: the clip as a voice agent would send it, 24 kHz PCM16 in 20–100 ms chunks paced
+ * in real time with up to 40 ms of jitter, pushed to a `pcmStream` source.
+ */
+async function streamClip(url: string, label: string): Promise<void> {
+  stopAll();
+  try {
+    await audioContext.resume();
+    const decoder = new OfflineAudioContext(1, 1, STREAM_RATE_HZ);
+    const x = (await decoder.decodeAudioData(await (await fetch(url)).arrayBuffer())).getChannelData(0);
+    const pcm = Int16Array.from(x, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = (): void => clearTimeout(timer);
+    stopSource = stop;
+    await lipSync.startAsync({ kind: 'pcmStream', sampleRateHz: STREAM_RATE_HZ }, settings());
+    const behavior = lipSync.behavior!;
+    const t0 = performance.now();
+    let i = 0;
+    const pushNext = (): void => {
+      const n = Math.min(pcm.length - i, Math.round((0.02 + 0.08 * Math.random()) * STREAM_RATE_HZ));
+      behavior.pushAudio(pcm.subarray(i, i + n));
+      i += n;
+      if (i < pcm.length) {
+        const due = t0 + (i / STREAM_RATE_HZ) * 1000 + 40 * Math.random();
+        timer = setTimeout(pushNext, Math.max(0, due - performance.now()));
+      } else timer = setTimeout(() => stopSource === stop && stopAll(), 1500); // queue and delay drain
+    };
+    pushNext();
+    message(`Streaming “${label}” as ${STREAM_RATE_HZ / 1000} kHz PCM16 chunks of 20–100 ms.`);
+  } catch (e) {
+    stopAll();
+    message(e instanceof Error ? `${e.name}: ${e.message}` : String(e), true);
+  }
+}
+
 async function playClip(url: string, label: string): Promise<void> {
+  if ($<HTMLInputElement>('streamClips').checked) return streamClip(url, label);
   stopAll();
   try {
     await audioContext.resume();
