@@ -49,7 +49,15 @@ export default [
   },
   {
     input: { cli: 'src/cli/main.ts' },
-    external: [/^node:/, /^onnxruntime-web/, /^onnxruntime-node/],
+    // The audio decoders stay packages (dependencies), loaded only when such a file is baked.
+    external: [
+      /^node:/,
+      /^onnxruntime-web/,
+      /^onnxruntime-node/,
+      /^@wasm-audio-decoders\//,
+      /^ogg-opus-decoder$/,
+      /^mpg123-decoder$/,
+    ],
     plugins: [
       nodeResolve({ preferBuiltins: true }),
       esbuild({ target: 'node20', loaders: { '.json': 'json' } }),
