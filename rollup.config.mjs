@@ -48,7 +48,8 @@ export default [
     onwarn: quiet,
   },
   {
-    input: { cli: 'src/cli/main.ts' },
+    // bake-worker.js: the worker threads of `bake --in-dir` (src/cli/bakeWorker.ts).
+    input: { cli: 'src/cli/main.ts', 'bake-worker': 'src/cli/bakeWorker.ts' },
     // The audio decoders stay packages (dependencies), loaded only when such a file is baked.
     external: [
       /^node:/,
@@ -66,6 +67,7 @@ export default [
       dir: 'dist',
       format: 'es',
       entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
       banner: '#!/usr/bin/env node',
       sourcemap: true,
     },

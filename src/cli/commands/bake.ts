@@ -5,6 +5,8 @@
 import { bakeAudioFileAsync } from '../bakeAudioFile.ts';
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
 import { defaultManifestPath, loadBakeModelAsync } from '../loadBakeModel.ts';
+import { CliError } from '../cliError.ts';
+import { runBakeBatchAsync } from './bakeBatch.ts';
 import { parseCommandArgs } from './parseOptions.ts';
 
 const usage = `Usage: perceptual-lipsync bake --audio in.wav --out track.json [--models models/manifest.json]
@@ -12,7 +14,11 @@ const usage = `Usage: perceptual-lipsync bake --audio in.wav --out track.json [-
   Audio: wav (integer PCM 8/16/24/32-bit, float 32/64-bit, any channels, 8-96 kHz), FLAC, Ogg Vorbis,
   Ogg Opus, MP3; read as a stream (memory stays flat for hour-long files).
   --models defaults to the manifest shipped with the package.
-  A folder of clips in parallel: perceptual-lipsync bake --in-dir clips/ --out-dir tracks/ (see --in-dir).`;
+
+Usage: perceptual-lipsync bake --in-dir clips/ --out-dir tracks/ [--jobs N] [--force] [--models …]
+  Bakes every audio file under clips/ (recursively) into tracks/<same path>.json on N worker threads
+  (default: the machine's cores), with a progress bar; tracks that exist are skipped (--force redoes them),
+  so an interrupted run resumes. Ends with the files that failed and their errors; exit code 1 if any did.`;
 
 /** The `bake` subcommand. */
 export const bakeCommand: ICliCommand = {
@@ -20,12 +26,38 @@ export const bakeCommand: ICliCommand = {
   summary: 'Bake a wav file into a lips-v1 track (JSON) with the shipped models',
   usage,
   async runAsync(args: readonly string[], io: ICliIo): Promise<number> {
-    const values = parseCommandArgs(
-      'bake',
-      args,
-      { audio: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' } },
-      ['audio', 'out'],
-    );
+    const values = parseCommandArgs('bake', args, {
+      audio: { type: 'string' },
+      out: { type: 'string' },
+      models: { type: 'string' },
+      'in-dir': { type: 'string' },
+      'out-dir': { type: 'string' },
+      jobs: { type: 'string' },
+      force: { type: 'boolean' },
+    });
+    if (values['in-dir'] !== undefined || values['out-dir'] !== undefined) {
+      if (!values['in-dir'] || !values['out-dir']) {
+        throw new CliError('bake: --in-dir and --out-dir go together (see perceptual-lipsync bake --help).');
+      }
+      const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
+        throw new CliError(`bake: --jobs expects a whole number ≥ 1, got '${values.jobs}'.`);
+      }
+      return runBakeBatchAsync(
+        {
+          inDir: values['in-dir'],
+          outDir: values['out-dir'],
+          manifestPath: values.models ?? defaultManifestPath(),
+          jobs,
+          force: values.force,
+          progressBar: process.stderr.isTTY === true,
+        },
+        io,
+      );
+    }
+    if (!values.audio || !values.out) {
+      throw new CliError('bake: --audio and --out are required (see perceptual-lipsync bake --help).');
+    }
     const manifestPath = values.models ?? defaultManifestPath();
     const model = await loadBakeModelAsync(manifestPath);
     try {
