@@ -131,6 +131,12 @@ async function runPage(mode, url) {
       if (r.status() === 404 && u.pathname === '/favicon.ico') faviconMisses++;
       else if (r.status() >= 400) httpErrors.push(`${r.status()} ${u.pathname}`);
     });
+    // Start-up breakdown: when each asset (the worker's fetches included) finished, from navigation.
+    const finished = {};
+    page.on('requestfinished', (r) => {
+      const p = new URL(r.url()).pathname;
+      if (p.startsWith('/lipsync/')) finished[p] = Date.now() - loadedAt;
+    });
     const loadedAt = Date.now();
     await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
     let report = null;
@@ -145,7 +151,7 @@ async function runPage(mode, url) {
     // Chromium logs the favicon miss as a console error without its URL: drop one such line per miss.
     let misses = faviconMisses;
     const errors = consoleErrors.filter((t) => !(/status of 404 \(Not Found\)/.test(t) && misses-- > 0));
-    return { report, consoleErrors: errors, httpErrors, fetched: [...new Set(fetched)] };
+    return { report, consoleErrors: errors, httpErrors, fetched: [...new Set(fetched)], finished };
   } finally {
     await browser.close();
   }
@@ -163,6 +169,21 @@ function checkPage(mode, result) {
     console.log(
       `  ${mode}: start-up from navigation: running ${at(r.firstRunningMs)}, lips moving ${at(r.firstMovingMs)}, ` +
         `first telemetry ${at(r.firstTelemetryMs)}`,
+    );
+  }
+  if (r && result.finished) {
+    // Navigation → models and wasm downloaded → sessions created (state 'running') → first open mouth.
+    const f = result.finished;
+    const fetchedAt = Math.max(
+      ...Object.entries(f)
+        .filter(([p]) => /\.(onnx|wasm)$/.test(p))
+        .map(([, t]) => t),
+      0,
+    );
+    const s = (ms) => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
+    console.log(
+      `  ${mode}: start-up: worker.js ${s(f['/lipsync/worker.js'])}, models + wasm fetched ${s(fetchedAt)}, ` +
+        `sessions ready (running) ${s(r.firstRunningMs)}, first open mouth ${s(r.firstMovingMs)} (from navigation)`,
     );
   }
   check(`${mode}: the behavior was found on the avatar`, !!r?.behaviorFound, r ? '' : 'no probe report');
