@@ -40,6 +40,7 @@ export type { ILipsV1Groups, ILipsV1Spec } from './rig/lipsV1.ts';
 export { FEATURES_V1 } from './features/featureSpec.ts';
 export type { IFeatureSpec } from './features/featureSpec.ts';
 export type { ExecutionProvider } from './models/onnxBackend.ts';
+export type { BackendReason, IBackendChoice } from './models/providerGuard.ts';
 export type {
   GeneratorOutputKind,
   IEncoderManifest,
