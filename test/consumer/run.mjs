@@ -239,6 +239,18 @@ async function setUpApp(blocks, work) {
   return cwd;
 }
 
+/** Starts `command(port)` on a free port in `cwd`, runs and checks the page, stops the server. */
+async function serveAndCheck(mode, command, cwd) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const stop = await startServer(command(port), cwd, url);
+  try {
+    checkPage(mode, await runPage(mode, url));
+  } finally {
+    stop();
+  }
+}
+
 async function main() {
   const blocks = readConsumerBlocks(path.join(repo, 'README.md'));
   const need = ['setup', 'src/main.ts', 'vite', 'esbuild'];
@@ -301,31 +313,19 @@ async function main() {
 
     if (MODES.includes('vite-build')) {
       if (check('vite-build: npm run build (tsc + vite build)', (await sh('npm run build', app)) === 0)) {
-        const port = await freePort();
-        const stop = await startServer(
-          `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+        await serveAndCheck(
+          'vite-build',
+          (port) => `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
           app,
-          `http://127.0.0.1:${port}/`,
         );
-        try {
-          checkPage('vite-build', await runPage('vite-build', `http://127.0.0.1:${port}/`));
-        } finally {
-          stop();
-        }
       }
     }
     if (MODES.includes('vite-dev')) {
-      const port = await freePort();
-      const stop = await startServer(
-        `npm run dev -- --host 127.0.0.1 --port ${port} --strictPort`,
+      await serveAndCheck(
+        'vite-dev',
+        (port) => `npm run dev -- --host 127.0.0.1 --port ${port} --strictPort`,
         app,
-        `http://127.0.0.1:${port}/`,
       );
-      try {
-        checkPage('vite-dev', await runPage('vite-dev', `http://127.0.0.1:${port}/`));
-      } finally {
-        stop();
-      }
     }
     if (MODES.includes('esbuild-9.0')) {
       const pin = `npm install @babylonjs/core@${LOWER_BOUND} @babylonjs/loaders@${LOWER_BOUND}`;
@@ -347,17 +347,7 @@ async function main() {
           built && !!server?.includes('--servedir'),
         )
       ) {
-        const port = await freePort();
-        const stop = await startServer(
-          `${server} --serve=127.0.0.1:${port}`,
-          app,
-          `http://127.0.0.1:${port}/`,
-        );
-        try {
-          checkPage('esbuild-9.0', await runPage('esbuild-9.0', `http://127.0.0.1:${port}/`));
-        } finally {
-          stop();
-        }
+        await serveAndCheck('esbuild-9.0', (port) => `${server} --serve=127.0.0.1:${port}`, app);
       }
     }
   } finally {
