@@ -29,6 +29,7 @@ export default tseslint.config(
       'training/',
       'test-results/',
       'bench/results/',
+      'docs/api/',
     ],
   },
   ...tseslint.configs.recommended,

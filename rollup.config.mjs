@@ -48,8 +48,17 @@ export default [
     onwarn: quiet,
   },
   {
-    input: { cli: 'src/cli/main.ts' },
-    external: [/^node:/, /^onnxruntime-web/, /^onnxruntime-node/],
+    // bake-worker.js: the worker threads of `bake --in-dir` (src/cli/bakeWorker.ts).
+    input: { cli: 'src/cli/main.ts', 'bake-worker': 'src/cli/bakeWorker.ts' },
+    // The audio decoders stay packages (dependencies), loaded only when such a file is baked.
+    external: [
+      /^node:/,
+      /^onnxruntime-web/,
+      /^onnxruntime-node/,
+      /^@wasm-audio-decoders\//,
+      /^ogg-opus-decoder$/,
+      /^mpg123-decoder$/,
+    ],
     plugins: [
       nodeResolve({ preferBuiltins: true }),
       esbuild({ target: 'node20', loaders: { '.json': 'json' } }),
@@ -58,6 +67,7 @@ export default [
       dir: 'dist',
       format: 'es',
       entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
       banner: '#!/usr/bin/env node',
       sourcemap: true,
     },

@@ -7,25 +7,33 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
 import { countReporter } from './test/browser/countReporter.mjs';
 
+/**
+ * Chromium flags of every browser test (also the consumer test, test/consumer/run.mjs).
+ * @param {string} micWav the wav the fake microphone plays (looped)
+ * @returns {string[]}
+ */
+export function testChromiumArgs(micWav) {
+  return [
+    '--no-sandbox',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--enable-unsafe-webgpu',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${micWav}`,
+    '--autoplay-policy=no-user-gesture-required',
+    // The runner reuses a tab per test file and navigates it to about:blank between files; with the
+    // back/forward cache the previous file's page (cross-origin isolated, so a renderer process of its own)
+    // stayed alive and kept using CPU (one more busy renderer per file: 4 after 6 files), starving the
+    // real-time tests that ran later. Without it the old page is torn down.
+    '--disable-features=BackForwardCache',
+  ];
+}
 const micWav = path.resolve(process.env.FAKE_MIC_WAV ?? 'test/fixtures/generated/mic-speech.wav');
-const args = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  `--use-file-for-fake-audio-capture=${micWav}`,
-  '--autoplay-policy=no-user-gesture-required',
-  // The runner reuses a tab per test file and navigates it to about:blank between files; with the
-  // back/forward cache the previous file's page (cross-origin isolated, so a renderer process of its own)
-  // stayed alive and kept using CPU (one more busy renderer per file: 4 after 6 files), starving the
-  // real-time tests that ran later. Without it the old page is torn down.
-  '--disable-features=BackForwardCache',
-];
+const args = testChromiumArgs(micWav);
 
 /** Library source says `new URL('./worker.js', import.meta.url)` (the built name); serve the .ts behind it. */
 const jsToTs = async (ctx, next) => {

@@ -16,25 +16,25 @@ export class LipSyncError extends Error {
 
 /** A model or its manifest could not be fetched, parsed or matched to this runtime. */
 export class ModelLoadError extends LipSyncError {
-  // A literal, not the class name: minifiers rename classes.
+  /** `'ModelLoadError'`: a literal, not the class name, because minifiers rename classes. */
   override readonly name = 'ModelLoadError';
 }
 
 /** The audio source could not be opened (permission denied, no device, bad URL, undecodable file). */
 export class AudioSourceError extends LipSyncError {
-  // A literal, not the class name: minifiers rename classes.
+  /** `'AudioSourceError'`: a literal, not the class name, because minifiers rename classes. */
   override readonly name = 'AudioSourceError';
 }
 
 /** The inference worker failed or died; the behavior restarts it and reports the gap. */
 export class WorkerCrashError extends LipSyncError {
-  // A literal, not the class name: minifiers rename classes.
+  /** `'WorkerCrashError'`: a literal, not the class name, because minifiers rename classes. */
   override readonly name = 'WorkerCrashError';
 }
 
 /** An option had a value outside its documented range. */
 export class InvalidOptionError extends LipSyncError {
-  // A literal, not the class name: minifiers rename classes.
+  /** `'InvalidOptionError'`: a literal, not the class name, because minifiers rename classes. */
   override readonly name = 'InvalidOptionError';
 }
 

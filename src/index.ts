@@ -12,6 +12,7 @@
  */
 export { PerceptualLipSyncBehavior } from './behavior/perceptualLipSyncBehavior.ts';
 export type { ILipSyncFrameEvent } from './behavior/perceptualLipSyncBehavior.ts';
+export type { LipsPlayoutState } from './playout/lipsPlayout.ts';
 export {
   DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS,
   validatePerceptualLipSyncOptions,
@@ -32,10 +33,19 @@ export {
 } from './errors.ts';
 export { UnsupportedRigError } from './rig/rigErrors.ts';
 export type { IRigOptions } from './rig/rigOptions.ts';
-export type { IRigDescription } from './rig/rigDescription.ts';
+export type { IRigDescription, IRigJaw, IRigJawAxis, IRigMorphControl } from './rig/rigDescription.ts';
+export type { RigKind } from './rig/rigPlan.ts';
 export type { LandmarkRef } from './rig/landmarkRef.ts';
 export { LIPS_V1 } from './rig/lipsV1.ts';
+export type { ILipsV1Groups, ILipsV1Spec } from './rig/lipsV1.ts';
 export { FEATURES_V1 } from './features/featureSpec.ts';
 export type { IFeatureSpec } from './features/featureSpec.ts';
 export type { ExecutionProvider } from './models/onnxBackend.ts';
-export type { IModelManifest } from './models/modelManifest.ts';
+export type { BackendReason, IBackendChoice } from './models/providerGuard.ts';
+export type {
+  GeneratorOutputKind,
+  IEncoderManifest,
+  IGeneratorManifest,
+  IGeneratorStateManifest,
+  IModelManifest,
+} from './models/modelManifest.ts';

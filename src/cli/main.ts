@@ -1,12 +1,17 @@
 /**
- * @file perceptual-lipsync command-line tool (Node): evaluates lip sync with the paper's metrics.
+ * @file perceptual-lipsync command-line tool (Node): copies the browser's run-time assets, bakes dialogue
+ * into lips-v1 tracks (one file or a folder in parallel), and evaluates lip sync with the paper's metrics
+ * (docs/cli.md, docs/metrics.md).
  *
  * **Example:**
  * ```sh
+ * npx perceptual-lipsync assets --out public/lipsync --demo-avatar
+ * npx perceptual-lipsync bake --in-dir clips/ --out-dir tracks/
  * npx perceptual-lipsync mtm --gt gt.json --pred pred.json --fps 25 --json
  * npx perceptual-lipsync evaluate --pred pred.json --gt gt.json --audio speech.wav --out metrics.json --plot curves.svg
  * ```
- * Exit codes: 0 success, 2 bad usage or unreadable input (one line on stderr), 1 unexpected failure.
+ * Exit codes: 0 success, 2 bad usage or unreadable input (one line on stderr), 1 unexpected failure or,
+ * for `bake --in-dir`, files that failed.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

@@ -6,7 +6,12 @@
  * The MTM lip pair: centre upper-lip (3531) and lower-lip (3504) vertices. Their distance per frame is
  * the lip-opening signal (kaist-ami/Perceptual-3D-Talking-Head evaluation/evaluate_MTM.py).
  */
-export const FLAME_MTM_LIP_PAIR: Readonly<{ upper: number; lower: number }> = Object.freeze({
+export const FLAME_MTM_LIP_PAIR: Readonly<{
+  /** Centre upper-lip vertex index. */
+  upper: number;
+  /** Centre lower-lip vertex index. */
+  lower: number;
+}> = Object.freeze({
   upper: 3531,
   lower: 3504,
 });

@@ -9,6 +9,7 @@ import type { ILipsTrack } from './generateLipsTrack.ts';
  * positions in metres (head frame), frame 0 at audio time 0.
  */
 export interface ILipsTrackJson {
+  /** Point layout: `lips-v1` (spec/lips-v1.json). */
   readonly layout: 'lips-v1';
   /** Frames per second. */
   readonly fps: number;

@@ -60,11 +60,17 @@ export interface IGeneratorStateManifest {
 
 /** Description of a speech-mesh encoder pair used for live telemetry (optional). */
 export interface IEncoderManifest {
+  /** Speech encoder ONNX file, relative to the manifest's URL. */
   readonly speechFile: string;
+  /** Mesh (lips) encoder ONNX file, relative to the manifest's URL. */
   readonly meshFile: string;
+  /** Speech encoder input name; shape `[N, speechWindowFrames, melBands]` log-mel frames. */
   readonly speechInputName: string;
+  /** Mesh encoder input name; shape `[N, meshWindowFrames, 63]` lips-v1 displacements. */
   readonly meshInputName: string;
+  /** Speech encoder output name; shape `[N, D]` unit-norm embeddings. */
   readonly speechOutputName: string;
+  /** Mesh encoder output name; shape `[N, D]` unit-norm embeddings. */
   readonly meshOutputName: string;
   /** Mel frames per speech window. */
   readonly speechWindowFrames: number;
@@ -74,8 +80,11 @@ export interface IEncoderManifest {
 
 /** The parsed manifest. */
 export interface IModelManifest {
+  /** Landmark layout the models speak: `lips-v1`. */
   readonly layout: 'lips-v1';
+  /** The streaming generator. */
   readonly generator: IGeneratorManifest;
+  /** The speech/mesh encoders for live telemetry (PLRS, A/V offset); without them telemetry has no scores. */
   readonly metricEncoders?: IEncoderManifest;
 }
 

@@ -130,6 +130,10 @@ export async function createModelSessionAsync(
       const session = await ort.InferenceSession.create(model, {
         executionProviders: [backend],
         graphOptimizationLevel: 'all',
+        // Errors only: at the default (warning) the WebGPU session logs "Some nodes were not assigned to
+        // the preferred execution providers" through console.error on every load (consumer test, issue #16),
+        // which reads as a failure in an app's console; real failures still throw.
+        logSeverityLevel: 3,
       });
       return wrapSession(session, backend);
     } catch (e) {

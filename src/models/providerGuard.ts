@@ -39,7 +39,9 @@ export type BackendReason =
 
 /** The backend one model runs on, and why. */
 export interface IBackendChoice {
+  /** The provider the model runs on. */
   readonly backend: ExecutionProvider;
+  /** Why that one (see `BackendReason`). */
   readonly reason: BackendReason;
   /** One sentence with the numbers behind the reason, for logs and telemetry. */
   readonly detail: string;

@@ -9,10 +9,21 @@
  * when the rig is described); when `vertices` is also given it wins, so maps survive re-triangulation.
  */
 export type LandmarkRef =
-  | { readonly vertex: number }
   | {
+      /** Index of the vertex the landmark sits on. */
+      readonly vertex: number;
+    }
+  | {
+      /** Triangle index, informative when `vertices` is given (which wins). */
       readonly face?: number;
+      /** The three vertex indices to interpolate. */
       readonly vertices: readonly [number, number, number];
+      /** Weights of the three vertices (summing to 1). */
       readonly barycentric: readonly [number, number, number];
     }
-  | { readonly face: number; readonly barycentric: readonly [number, number, number] };
+  | {
+      /** Triangle index in the mesh's index buffer. */
+      readonly face: number;
+      /** Weights of the triangle's three vertices, in index-buffer order (summing to 1). */
+      readonly barycentric: readonly [number, number, number];
+    };

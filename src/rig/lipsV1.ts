@@ -10,17 +10,25 @@ export interface ILipsV1Groups {
   readonly outer: readonly number[];
   /** The 8 inner-lip points (iBUG 60..67). */
   readonly inner: readonly number[];
+  /** Middle of the upper inner lip (iBUG 62). */
   readonly innerUpperMid: number;
+  /** Middle of the lower inner lip (iBUG 66). */
   readonly innerLowerMid: number;
+  /** Middle of the upper outer lip (iBUG 51). */
   readonly outerUpperMid: number;
+  /** Middle of the lower outer lip (iBUG 57). */
   readonly outerLowerMid: number;
+  /** Mouth corner on the subject's right (iBUG 48). */
   readonly cornerRight: number;
+  /** Mouth corner on the subject's left (iBUG 54). */
   readonly cornerLeft: number;
+  /** Chin (iBUG 8). */
   readonly chin: number;
 }
 
 /** The `lips-v1` layout: metres, head frame (x = subject's left, y up, z forward). */
 export interface ILipsV1Spec {
+  /** Spec name. */
   readonly version: 'lips-v1';
   /** Number of points (21). */
   readonly pointCount: number;
@@ -34,6 +42,7 @@ export interface ILipsV1Spec {
   readonly jawPivot: readonly [number, number, number];
   /** Nominal generator frame rate, Hz. */
   readonly defaultFrameRateHz: number;
+  /** Named point groups. */
   readonly groups: ILipsV1Groups;
   /** Pairs of inner-lip points facing each other (upper, lower): their distance is the mouth aperture. */
   readonly innerPairs: readonly (readonly [number, number])[];

@@ -5,6 +5,7 @@ import { LipSyncError } from '../errors.ts';
 
 /** The avatar's rig could not be recognised or mapped to lips-v1 landmarks. */
 export class UnsupportedRigError extends LipSyncError {
+  /** `'UnsupportedRigError'`: a literal, not the class name, because minifiers rename classes. */
   override readonly name = 'UnsupportedRigError';
   /** What was found on the mesh (counts and names), for logs and bug reports. */
   readonly found: string;

@@ -18,7 +18,12 @@ export interface IRigOptions {
   /** Names of the morph targets the solver may move (custom rigs; restricts FLAME/ARKit when given). */
   readonly morphTargets?: readonly string[];
   /** Bounds of every morph influence. @default FLAME [-2, 2] (expression coefficients), others [0, 1] */
-  readonly morphBounds?: { readonly min: number; readonly max: number };
+  readonly morphBounds?: {
+    /** Lowest influence the solver may set. */
+    readonly min: number;
+    /** Highest influence the solver may set. */
+    readonly max: number;
+  };
   /** Name of the jaw bone or TransformNode; `null` disables the jaw. @default auto-detected (`/jaw/i`) */
   readonly jawNode?: string | null;
   /** Jaw axes the solver may turn, in mesh space. @default pitch about +x, −0.05..0.45 rad */

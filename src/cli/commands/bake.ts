@@ -2,85 +2,23 @@
  * `perceptual-lipsync bake`: pre-recorded dialogue → lips-v1 track JSON, with the same models and
  * the same code path (features, generator, framing) as the browser runtime.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { resampleTo16k } from '../../features/resampleTo16k.ts';
-import { generateLipsTrackAsync, type ILipsTrack } from '../../models/generateLipsTrack.ts';
-import { lipsTrackToJson } from '../../models/lipsTrackJson.ts';
-import { validateModelManifest } from '../../models/modelManifest.ts';
-import { parseFlameTemplate } from '../../models/generatorOutput.ts';
-import { createOfflineGeneratorRunner } from '../../models/generatorRunners.ts';
-import { configureOnnxRuntime, createModelSessionAsync } from '../../models/onnxBackend.ts';
+import { bakeAudioFileAsync } from '../bakeAudioFile.ts';
 import type { ICliCommand, ICliIo } from '../cliCommand.ts';
+import { defaultManifestPath, loadBakeModelAsync } from '../loadBakeModel.ts';
 import { CliError } from '../cliError.ts';
-import { readWav } from '../readWav.ts';
+import { runBakeBatchAsync } from './bakeBatch.ts';
 import { parseCommandArgs } from './parseOptions.ts';
 
 const usage = `Usage: perceptual-lipsync bake --audio in.wav --out track.json [--models models/manifest.json]
   Writes {"layout": "lips-v1", "fps": f, "frames": [[[x,y,z] x 21], ...]} (metres, head frame), frame 0 at audio time 0.
-  --models defaults to the manifest shipped with the package.`;
+  Audio: wav (integer PCM 8/16/24/32-bit, float 32/64-bit, any channels, 8-96 kHz), FLAC, Ogg Vorbis,
+  Ogg Opus, MP3; read as a stream (memory stays flat for hour-long files).
+  --models defaults to the manifest shipped with the package.
 
-/** The package's own models/manifest.json (dist/cli.js and src/cli/commands/bake.ts both find it). */
-function defaultManifestPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['..', '../..', '../../..']) {
-    const candidate = resolve(here, up, 'models', 'manifest.json');
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  throw new CliError('bake: no models/manifest.json found next to the package; pass --models.');
-}
-
-/**
- * Bakes a wav file with the generator of a manifest.
- * @param wavPath defines the audio file
- * @param manifestPath defines the models' manifest.json
- * @returns the track
- */
-export async function bakeWavAsync(wavPath: string, manifestPath: string): Promise<ILipsTrack> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(wavPath);
-  } catch {
-    throw new CliError(`bake: cannot read ${wavPath}.`);
-  }
-  const wav = readWav(bytes, wavPath);
-  let manifestJson: unknown;
-  try {
-    manifestJson = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch (e) {
-    throw new CliError(`bake: cannot read the models manifest ${manifestPath}: ${(e as Error).message}.`);
-  }
-  const manifest = validateModelManifest(manifestJson);
-  const modelPath = resolve(dirname(manifestPath), manifest.generator.file);
-  configureOnnxRuntime({ numThreads: 1 });
-  const templateFile = manifest.generator.templateFile;
-  let template: Float32Array | undefined;
-  if (templateFile) {
-    const templatePath = resolve(dirname(manifestPath), templateFile);
-    try {
-      template = parseFlameTemplate(readFileSync(templatePath));
-    } catch (e) {
-      throw new CliError(`bake: cannot read the FLAME template ${templatePath}: ${(e as Error).message}`);
-    }
-  }
-  const session = await createModelSessionAsync(readFileSync(modelPath), ['wasm'], 'generator');
-  try {
-    const samples = wav.sampleRateHz === 16000 ? wav.samples : resampleTo16k(wav.samples, wav.sampleRateHz);
-    return await generateLipsTrackAsync(
-      samples,
-      manifest.generator,
-      createOfflineGeneratorRunner(manifest.generator, { session, template }),
-    );
-  } finally {
-    await session.releaseAsync();
-  }
-}
+Usage: perceptual-lipsync bake --in-dir clips/ --out-dir tracks/ [--jobs N] [--force] [--models …]
+  Bakes every audio file under clips/ (recursively) into tracks/<same path>.json on N worker threads
+  (default: the machine's cores), with a progress bar; tracks that exist are skipped (--force redoes them),
+  so an interrupted run resumes. Ends with the files that failed and their errors; exit code 1 if any did.`;
 
 /** The `bake` subcommand. */
 export const bakeCommand: ICliCommand = {
@@ -88,16 +26,46 @@ export const bakeCommand: ICliCommand = {
   summary: 'Bake a wav file into a lips-v1 track (JSON) with the shipped models',
   usage,
   async runAsync(args: readonly string[], io: ICliIo): Promise<number> {
-    const values = parseCommandArgs(
-      'bake',
-      args,
-      { audio: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' } },
-      ['audio', 'out'],
-    );
+    const values = parseCommandArgs('bake', args, {
+      audio: { type: 'string' },
+      out: { type: 'string' },
+      models: { type: 'string' },
+      'in-dir': { type: 'string' },
+      'out-dir': { type: 'string' },
+      jobs: { type: 'string' },
+      force: { type: 'boolean' },
+    });
+    if (values['in-dir'] !== undefined || values['out-dir'] !== undefined) {
+      if (!values['in-dir'] || !values['out-dir']) {
+        throw new CliError('bake: --in-dir and --out-dir go together (see perceptual-lipsync bake --help).');
+      }
+      const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
+        throw new CliError(`bake: --jobs expects a whole number ≥ 1, got '${values.jobs}'.`);
+      }
+      return runBakeBatchAsync(
+        {
+          inDir: values['in-dir'],
+          outDir: values['out-dir'],
+          manifestPath: values.models ?? defaultManifestPath(),
+          jobs,
+          force: values.force,
+          progressBar: process.stderr.isTTY === true,
+        },
+        io,
+      );
+    }
+    if (!values.audio || !values.out) {
+      throw new CliError('bake: --audio and --out are required (see perceptual-lipsync bake --help).');
+    }
     const manifestPath = values.models ?? defaultManifestPath();
-    const track = await bakeWavAsync(values.audio, manifestPath);
-    writeFileSync(values.out, JSON.stringify(lipsTrackToJson(track)));
-    io.stdout(`bake: ${track.frames} frames at ${track.fps} fps → ${values.out}`);
+    const model = await loadBakeModelAsync(manifestPath);
+    try {
+      const result = await bakeAudioFileAsync(values.audio, values.out, model);
+      io.stdout(`bake: ${result.frames} frames at ${result.fps} fps → ${values.out}`);
+    } finally {
+      await model.session.releaseAsync();
+    }
     return 0;
   },
 };

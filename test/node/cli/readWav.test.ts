@@ -25,7 +25,6 @@ test('float32 mono is read as is', () => {
   assert.deepEqual(Array.from(wav.samples), [0.25, -0.75]);
 });
 
-test('8-bit PCM and non-wav bytes are rejected with a fix in the message', () => {
-  assert.throws(() => readWav(wavBytes([[0, 0]], 8000, 'pcm8')), /Convert with sox or ffmpeg/);
+test('non-wav bytes are rejected with a fix in the message', () => {
   assert.throws(() => readWav(new TextEncoder().encode('not a wav file at all')), /not a RIFF\/WAVE/);
 });
