@@ -44,6 +44,6 @@ export class InvalidOptionError extends LipSyncError {
  * or after `stop()`). The chunk is dropped; the stream goes on.
  */
 export class AudioChunkError extends LipSyncError {
-  // A literal, not the class name: minifiers rename classes.
+  /** `'AudioChunkError'`: a literal, not the class name, because minifiers rename classes. */
   override readonly name = 'AudioChunkError';
 }

@@ -42,6 +42,7 @@ export { FEATURES_V1 } from './features/featureSpec.ts';
 export type { IFeatureSpec } from './features/featureSpec.ts';
 export type { ExecutionProvider } from './models/onnxBackend.ts';
 export type { BackendReason, IBackendChoice } from './models/providerGuard.ts';
+export type { PcmChunk } from './audio/decodePcmChunk.ts';
 export type {
   GeneratorOutputKind,
   IEncoderManifest,
