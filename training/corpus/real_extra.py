@@ -154,7 +154,7 @@ def fotaq_lines(max_lines: int, seed: int = 1):
     return out
 
 
-def items(fotaq_max: int = 600):
+def items(fotaq_max: int = 60):
     """[(uid, source, speaker, text or None, path or bytes, split)]."""
     out = []
     hw = FS / "usr/share/games/hedgewars/Data/Sounds/voices"
@@ -276,8 +276,8 @@ def split_long(x: np.ndarray, max_s: float = 12.0, min_s: float = 2.0):
 
 
 # ---------------------------------------------------------------------------------------------------- shards
-def build_all(out: Path, fotaq_max: int, seed: int = 1, shard_utts: int = 60) -> dict:
-    its = items(fotaq_max)
+def build_all(out: Path, fotaq_max: int, seed: int = 1, shard_utts: int = 60, sources=None) -> dict:
+    its = [i for i in items(fotaq_max) if sources is None or i[1] in sources]
     groups: dict[tuple, list] = {}
     for it in its:
         groups.setdefault((it[5], it[1]), []).append(it)
@@ -388,13 +388,15 @@ def main(argv=None):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cmd", choices=["fetch", "build"])
     ap.add_argument("--out", default=str(ROOT / "corpus"))
-    ap.add_argument("--fotaq-lines", type=int, default=600, help="game dialogue lines to recognise and align")
+    ap.add_argument("--fotaq-lines", type=int, default=60,
+                    help="game dialogue lines to recognise and align (one per speaker first; ~25 s per line here)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sources", nargs="*", help="only these sources (e.g. hedgewars klettres); default all")
     a = ap.parse_args(argv)
     if a.cmd == "fetch":
         fetch()
         return 0
-    rep = build_all(Path(a.out), a.fotaq_lines, a.seed)
+    rep = build_all(Path(a.out), a.fotaq_lines, a.seed, sources=a.sources)
     print(json.dumps(rep, indent=1))
     return 0
 
