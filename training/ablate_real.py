@@ -11,7 +11,8 @@ paired differences against the first arm).
   python3 -m training.ablate_real --out training/build/x14/abl-real --steps 800 --seeds 1 2 3 4 5 \\
       --arm base --arm "real:extra=train_real,weight=4"
 Arm syntax: name[:key=value,...] with keys extra (corpus folders, '+'-separated), weight (crop weight of the
-extra utterances), speakers (use N extra voices of a fixed shuffle).
+extra utterances), speakers (use N extra voices of a fixed shuffle), tilt (random spectral tilt per crop, dB),
+channels (model width; per-step cost grows ~quadratically: 112 = 1.36x the 96-channel model's MACs).
 """
 from __future__ import annotations
 
@@ -38,19 +39,20 @@ L = 4
 
 def parse_arm(spec: str) -> dict:
     name, _, rest = spec.partition(":")
-    arm = {"name": name, "extra": [], "weight": 1.0, "speakers": None}
+    arm = {"name": name, "extra": [], "weight": 1.0, "speakers": None, "tilt": 0.0, "channels": None}
     for kv in filter(None, rest.split(",")):
         k, v = kv.split("=")
-        arm[k] = v.split("+") if k == "extra" else float(v) if k == "weight" else int(v)
+        arm[k] = v.split("+") if k == "extra" else float(v) if k in ("weight", "tilt") else int(v)
     return arm
 
 
-def train_one(train, weights, mean, std, seed: int, steps: int, batch: int, crop: int, lr: float, channels: int):
+def train_one(train, weights, mean, std, seed: int, steps: int, batch: int, crop: int, lr: float, channels: int,
+              tilt_db: float = 0.0):
     rng = seed_all(seed)
     model = MultiHead([L], channels=channels)
     model.trunk.set_normalisation(mean, std)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    sampler = CropSampler(train, rng, crop, weights=weights)
+    sampler = CropSampler(train, rng, crop, weights=weights, tilt_db=tilt_db)
     sched = lambda s: lr * min(1.0, (s + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / steps))))
     for step in range(steps):
         for g in opt.param_groups:
@@ -156,14 +158,14 @@ def main():
             w = np.r_[np.ones(len(base)), np.full(len(extra), arm["weight"])]
             t0 = time.time()
             log(f"{arm['name']} seed {seed}: {len(extra)} extra utts, {len({u.voice for u in extra})} extra voices")
-            g = train_one(train, w, mean, std, seed, a.steps, a.batch, a.crop, a.lr, a.channels)
+            g = train_one(train, w, mean, std, seed, a.steps, a.batch, a.crop, a.lr, arm["channels"] or a.channels, arm["tilt"])
             res = evaluate(dev, bake_all(g, dev))
             res.update(arm=arm, seed=seed, steps=a.steps, train_seconds=time.time() - t0,
                        extra_voices=sorted({u.voice for u in extra}))
             f.parent.mkdir(parents=True, exist_ok=True)
             if a.save_models:
                 torch.save({"model": g.state_dict(), "step": a.steps,
-                            "extra": {"lookaheads": [L], "config": {"channels": a.channels}}}, f.with_suffix(".pt"))
+                            "extra": {"lookaheads": [L], "config": {"channels": arm["channels"] or a.channels}}}, f.with_suffix(".pt"))
             f.write_text(json.dumps(res, indent=1, default=float))
             log(f"{arm['name']} seed {seed}: dev r {res['r_mean_utt']:.3f} (speakers {res['r_mean_spk']:.3f}), lag "
                 f"{res['lag_ms_mean_utt']:.1f} ms, {time.time() - t0:.0f}s")

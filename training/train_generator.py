@@ -35,7 +35,7 @@ import torch.nn as nn
 from training.models.common import log, load_ckpt, norm_stats, save_ckpt, seed_all, setup_threads, speech_only, write_json
 from training.models.data import load_split
 from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, MeshEncoder, SpeechEncoder, info_nce
-from training.models.generator import OUT, OUT_SCALE, LipGenerator, count_params
+from training.models.generator import MELS, OUT, OUT_SCALE, LipGenerator, count_params
 from training.models.metrics import evaluate, predict
 from training.phones import PHONE_ID
 from training.spec import LIPS_GROUPS, LIPS_NEUTRAL
@@ -72,8 +72,11 @@ class MultiHead(nn.Module):
 
 
 class CropSampler:
-    def __init__(self, utts, rng, crop_mel: int, gain_db: float = 5.0, weights=None):
+    def __init__(self, utts, rng, crop_mel: int, gain_db: float = 5.0, weights=None, tilt_db: float = 0.0):
         self.utts, self.rng, self.crop = utts, rng, crop_mel
+        # spectral tilt: a log-mel ramp of +-tilt_db/2 dB from the lowest to the highest band (microphones and
+        # channels differ in tilt; issue #14 ablation), drawn per crop like the gain
+        self.tilt = tilt_db * np.log(10) / 10 * np.linspace(-0.5, 0.5, MELS)[None] if tilt_db else None
         w = np.array([u.mel.shape[0] for u in utts], dtype=np.float64)
         if weights is not None:
             w = w * np.asarray(weights, dtype=np.float64)
@@ -93,6 +96,8 @@ class CropSampler:
             seg = u.mel[2 * j0 : 2 * j1]
             m[: seg.shape[0]] = seg
             m += self.rng.uniform(-self.gain, self.gain)
+            if self.tilt is not None:
+                m += self.rng.uniform(-1.0, 1.0) * self.tilt
             l = np.zeros((U, OUT), np.float32)
             l[: j1 - j0] = u.lips[j0:j1]
             mask = np.zeros(U, np.float32)
@@ -215,7 +220,8 @@ def run(args):
     enc = load_encoders(Path(args.encoders)) if args.perceptual_weight > 0 else None
     log(f"params {count_params(model)}; heads {heads}; perceptual weight {args.perceptual_weight}")
     # crops are drawn in proportion to utterance length x weight; extra real voices get --extra-weight
-    sampler = CropSampler(train, rng, args.crop, weights=np.r_[np.ones(len(train) - len(extra)), np.full(len(extra), args.extra_weight)])
+    sampler = CropSampler(train, rng, args.crop, weights=np.r_[np.ones(len(train) - len(extra)), np.full(len(extra), args.extra_weight)],
+                          tilt_db=args.tilt_db)
     sched = lambda s: args.lr * min(1.0, (s + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / args.steps))))
     meta = {"lookaheads": heads, "config": cfg, "extra_train": args.extra_train, "extra_weight": args.extra_weight,
             "extra_speakers": args.extra_speakers, "mode": args.mode, "perceptual_weight": args.perceptual_weight,
@@ -305,6 +311,7 @@ def main():
     ap.add_argument("--extra-train", nargs="*", default=[], help="more corpus folders to train on (e.g. train_real)")
     ap.add_argument("--extra-speakers", type=int, default=None, help="use only N voices of --extra-train (a fixed shuffle, so N=4 is inside N=16)")
     ap.add_argument("--extra-weight", type=float, default=1.0, help="crop sampling weight of --extra-train utterances")
+    ap.add_argument("--tilt-db", type=float, default=0.0, help="random spectral tilt per crop, dB from lowest to highest band")
     ap.add_argument("--channels", type=int, default=96)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=8)
