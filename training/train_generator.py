@@ -35,7 +35,7 @@ import torch.nn as nn
 from training.models.common import log, load_ckpt, norm_stats, save_ckpt, seed_all, setup_threads, speech_only, write_json
 from training.models.data import load_split
 from training.models.encoders import MESH_WINDOW, SPEECH_WINDOW, MeshEncoder, SpeechEncoder, info_nce
-from training.models.generator import OUT, OUT_SCALE, LipGenerator, count_params
+from training.models.generator import MELS, OUT, OUT_SCALE, LipGenerator, count_params
 from training.models.metrics import evaluate, predict
 from training.phones import PHONE_ID
 from training.spec import LIPS_GROUPS, LIPS_NEUTRAL
@@ -72,9 +72,14 @@ class MultiHead(nn.Module):
 
 
 class CropSampler:
-    def __init__(self, utts, rng, crop_mel: int, gain_db: float = 5.0):
+    def __init__(self, utts, rng, crop_mel: int, gain_db: float = 5.0, weights=None, tilt_db: float = 0.0):
         self.utts, self.rng, self.crop = utts, rng, crop_mel
+        # spectral tilt: a log-mel ramp of +-tilt_db/2 dB from the lowest to the highest band (microphones and
+        # channels differ in tilt; issue #14 ablation), drawn per crop like the gain
+        self.tilt = tilt_db * np.log(10) / 10 * np.linspace(-0.5, 0.5, MELS)[None] if tilt_db else None
         w = np.array([u.mel.shape[0] for u in utts], dtype=np.float64)
+        if weights is not None:
+            w = w * np.asarray(weights, dtype=np.float64)
         self.p = w / w.sum()
         self.gain = gain_db * np.log(10) / 10  # dB of power -> natural-log units
 
@@ -91,6 +96,8 @@ class CropSampler:
             seg = u.mel[2 * j0 : 2 * j1]
             m[: seg.shape[0]] = seg
             m += self.rng.uniform(-self.gain, self.gain)
+            if self.tilt is not None:
+                m += self.rng.uniform(-1.0, 1.0) * self.tilt
             l = np.zeros((U, OUT), np.float32)
             l[: j1 - j0] = u.lips[j0:j1]
             mask = np.zeros(U, np.float32)
@@ -177,8 +184,18 @@ def run(args):
     mean, std = norm_stats(corpus, out.parent)
     all_train = load_split(corpus, "train", keep_audio=False)
     train = speech_only(all_train) + [u for u in all_train if u.kind == "nonspeech"]
+    extra = []
+    for folder in args.extra_train:  # e.g. train_real: more recorded voices (corpus/real_extra.py)
+        part = speech_only(load_split(corpus, folder, keep_audio=False))
+        if args.extra_speakers is not None:  # N voices of a fixed shuffle: nested subsets for the speaker curve
+            voices = sorted({u.voice for u in part})
+            keep = {voices[i] for i in np.random.default_rng(0).permutation(len(voices))[: args.extra_speakers]}
+            part = [u for u in part if u.voice in keep]
+        extra += part
+    train += extra
     val = speech_only(load_split(corpus, "val"))
-    log(f"generator[{out.name}] {args.mode}: {len(train)} train / {len(val)} val utterances")
+    log(f"generator[{out.name}] {args.mode}: {len(train)} train ({len(extra)} from {args.extra_train}, "
+        f"{len({u.voice for u in extra})} voices, weight x{args.extra_weight}) / {len(val)} val utterances")
     cfg = dict(channels=args.channels)
     if args.mode == "sweep":
         model = MultiHead(args.lookaheads, **cfg)
@@ -202,9 +219,12 @@ def run(args):
         log(f"resumed at step {step}")
     enc = load_encoders(Path(args.encoders)) if args.perceptual_weight > 0 else None
     log(f"params {count_params(model)}; heads {heads}; perceptual weight {args.perceptual_weight}")
-    sampler = CropSampler(train, rng, args.crop)
+    # crops are drawn in proportion to utterance length x weight; extra real voices get --extra-weight
+    sampler = CropSampler(train, rng, args.crop, weights=np.r_[np.ones(len(train) - len(extra)), np.full(len(extra), args.extra_weight)],
+                          tilt_db=args.tilt_db)
     sched = lambda s: args.lr * min(1.0, (s + 1) / 50) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, s / args.steps))))
-    extra = {"lookaheads": heads, "config": cfg, "mode": args.mode, "perceptual_weight": args.perceptual_weight,
+    meta = {"lookaheads": heads, "config": cfg, "extra_train": args.extra_train, "extra_weight": args.extra_weight,
+            "extra_speakers": args.extra_speakers, "mode": args.mode, "perceptual_weight": args.perceptual_weight,
              "closure_weight": args.closure_weight, "closure_frames": args.closure_frames}
     while step < args.steps:
         for g in opt.param_groups:
@@ -247,7 +267,7 @@ def run(args):
             log(f"{out.name} step {step}/{args.steps} loss {loss.item():.3f} pos/ap(mm^2) {p}"
                 + (f" percep {pl.item():.3f}" if pl is not None else ""))
         if step % 20 == 0 or step == args.steps:
-            save_ckpt(ck, model, step, extra, opt)
+            save_ckpt(ck, model, step, meta, opt)
     # validation per head
     res = {}
     for L in heads:
@@ -288,6 +308,10 @@ def main():
     ap.add_argument("--closure-weight", type=float, default=0.0, help="extra aperture-loss weight on closure frames")
     ap.add_argument("--closure-frames", choices=["closed", "bilabial"], default="closed",
                     help="closure frames: where the teacher's lips are closed (p/b/m and rest), or p/b/m phones only")
+    ap.add_argument("--extra-train", nargs="*", default=[], help="more corpus folders to train on (e.g. train_real)")
+    ap.add_argument("--extra-speakers", type=int, default=None, help="use only N voices of --extra-train (a fixed shuffle, so N=4 is inside N=16)")
+    ap.add_argument("--extra-weight", type=float, default=1.0, help="crop sampling weight of --extra-train utterances")
+    ap.add_argument("--tilt-db", type=float, default=0.0, help="random spectral tilt per crop, dB from lowest to highest band")
     ap.add_argument("--channels", type=int, default=96)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=8)

@@ -83,10 +83,11 @@ def words_to_phones(text: str) -> list[list[str]]:
     return out
 
 
-def align(audio16, text: str, tmp: str, words=None):
+def align(audio16, text: str, tmp: str, words=None, wide_retry: bool = True):
     """Force-align; returns [(start_s, end_s, phone)] or None when decoding fails.
 
-    words: optional list of per-word phone lists (canonical ARPAbet) instead of a dictionary lookup of text."""
+    words: optional list of per-word phone lists (canonical ARPAbet) instead of a dictionary lookup of text.
+    wide_retry: on a search failure retry once with wide beams (real_extra.py's keep rule uses default beams only)."""
     words = words if words is not None else words_to_phones(text)
     if not words:
         return None
@@ -112,7 +113,7 @@ def align(audio16, text: str, tmp: str, words=None):
     open(f"{tmp}/g.gram", "w").write("#JSGF V1.0;\ngrammar a;\npublic <s> = " + " ".join(rule) + " ;\n")
     (np.clip(audio16, -1, 1) * 32767).astype("<i2").tofile(f"{tmp}/utt.raw")
     open(f"{tmp}/c.ctl", "w").write("utt\n")
-    for extra in ([], ["-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60"]):
+    for extra in ([], ["-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60"])[: 2 if wide_retry else 1]:
         # default beams first (the verified recipe); on a search failure retry once with wide beams
         if os.path.exists(f"{tmp}/out.seg"):
             os.remove(f"{tmp}/out.seg")
