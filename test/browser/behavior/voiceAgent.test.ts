@@ -212,7 +212,11 @@ describe('Streamed speech (pcmStream) and interrupt()', function () {
     }
     // The underrun: the captured sound is digital silence for about a second; the lips rest meanwhile.
     const quiet = longestQuietRun(tap.samples, 0, tap.samples.length, 1e-6);
-    const gapFrom = (tap.firstFrame + quiet.at) / sr + 0.15;
+    // The lips reach rest (every point within 1 µm of neutral) only when the playout's smoothing, a critically
+    // damped spring with a 20 ms time constant, has shrunk a ~4 mm opening by ~4000: (1 + ωt)·e^(−ωt) < 1/4000 at
+    // ωt ≈ 10.8, ~215 ms after the last speech frame. So the check starts 300 ms into the silence (0.15 s
+    // failed whenever the last piece ended with the mouth open).
+    const gapFrom = (tap.firstFrame + quiet.at) / sr + 0.3;
     const gapTo = (tap.firstFrame + quiet.at + quiet.length) / sr - 0.15;
     const inGap = frames.filter((f) => f.timeSec > gapFrom && f.timeSec < gapTo);
     const sorted = [...errors].sort((x, y) => x - y);
@@ -220,7 +224,11 @@ describe('Streamed speech (pcmStream) and interrupt()', function () {
     console.log(
       `onsets ${onsets.length}, lips moved for ${errors.length}: errors ${errors.map((e) => e.toFixed(0)).join(', ')} ms ` +
         `(positive = lips late); longest silence ${(quiet.length / sr).toFixed(2)} s, ${inGap.length} frames in it, ` +
-        `${inGap.filter((f) => !f.atRest).length} not at rest`,
+        `${inGap.filter((f) => !f.atRest).length} not at rest` +
+        inGap
+          .filter((f) => !f.atRest)
+          .map((f) => ` (${((f.timeSec - gapFrom) * 1000).toFixed(0)} ms after the check starts)`)
+          .join(''),
     );
     expect(errors.length, 'onsets that moved the lips').to.be.at.least(6);
     expect(Math.abs(percentileOfSorted(sorted, 50)), 'median error, ms').to.be.at.most(45);
