@@ -252,17 +252,30 @@ async function phase(
   const c1 = threadCpu(pid);
   const heap = await call<unknown>(page, 'heap');
   const result = await call<Record<string, unknown>>(page, 'stopAsync');
+  const restarted = !!s0 && !!s1 && s0.workerEpoch !== s1.workerEpoch;
   const worker =
-    s0 && s1
+    s0 && s1 && restarted
       ? {
           backend: s1.backend,
           wasmThreads: s1.wasmThreads,
-          generatorRuns: s1.generatorRuns - s0.generatorRuns,
-          droppedChunks: s1.droppedChunks - s0.droppedChunks,
-          samplesReceived: s1.samplesReceived - s0.samplesReceived,
+          // The worker was restarted during the phase: its counters restarted too, and the audio of the
+          // gap was lost. Not comparable: reported as the restart, with no dropped-chunk count.
+          restartedDuringPhase: true,
+          generatorRuns: null,
+          droppedChunks: null,
+          samplesReceived: null,
           samplesExpected: Math.round(wall * 16000),
         }
-      : null;
+      : s0 && s1
+        ? {
+            backend: s1.backend,
+            wasmThreads: s1.wasmThreads,
+            generatorRuns: s1.generatorRuns - s0.generatorRuns,
+            droppedChunks: s1.droppedChunks - s0.droppedChunks,
+            samplesReceived: s1.samplesReceived - s0.samplesReceived,
+            samplesExpected: Math.round(wall * 16000),
+          }
+        : null;
   return { label, config: cfg, info, wallSec: wall, ...result, worker, heap, cpu: cpuDelta(c0, c1, wall) };
 }
 

@@ -50,7 +50,13 @@ interface Phase {
     oursLagMs?: { p50: number | null; p95: number | null; n: number };
     timingChain?: ITimingChain | null;
   };
-  worker: { droppedChunks: number; samplesReceived: number; samplesExpected: number } | null;
+  worker: {
+    droppedChunks: number | null;
+    samplesReceived: number | null;
+    samplesExpected: number;
+    restartedDuringPhase?: boolean;
+  } | null;
+  errors?: string[];
   cpu: PhaseCpu;
   loadAverage?: { start: number[]; end: number[] };
 }
@@ -290,12 +296,20 @@ if (load) {
     120,
     configOf(load, {
       droppedChunks: dropped,
+      workerRestartedDuringPhase: load.worker?.restartedDuringPhase ?? false,
+      errors: load.errors ?? [],
       lagP50Ms: r1(load.analysis.oursLagMs?.p50 ?? null),
       condition: '≤ 120 ms and 0 dropped chunks',
     }),
     dropped === 0,
   );
-  add('mic-live-dropped-chunks-under-load', dropped, 'chunks', 0, configOf(load));
+  add(
+    'mic-live-dropped-chunks-under-load',
+    dropped,
+    'chunks',
+    0,
+    configOf(load, { workerRestartedDuringPhase: load.worker?.restartedDuringPhase ?? false }),
+  );
 }
 
 // Worker CPU (issue #13): wasm 1 thread, mic syllables phase, default mode, telemetry on / off.

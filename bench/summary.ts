@@ -391,6 +391,21 @@ if (browser) {
       `- **Playback with the default 80 ms processing margin mostly showed rest lips** (playout states ${JSON.stringify(st)}): frames reached the main thread after their heard time and were dropped as late. Delay compensation assumes the worker keeps up within look-ahead + 35 ms + \`processingMarginMs\`; under this load it does not. A margin adapted from the measured lag (as the mic path does) would be more robust.`,
     );
   }
+  const playSigned = ours(play)?.latencyMs.p50 ?? null;
+  if (playSigned !== null && playSigned < -20)
+    out(
+      `- **Played sources: the lips move before the heard onset** (signed error p50 ${f(playSigned)} ms on pa/ta/ka/a; per onset in the table above). The generator sees ${manifestInfo?.generator.lookaheadMs ?? '?'} ms ahead and the delay compensation gives it that audio early, so the first visible change can precede the sound (lips do open before a vowel is heard). \`playback-error-abs-p95-ms\` counts early like late.`,
+    );
+  const nasal = ours(ph('mic-nasal'))?.latencyMs.p50 ?? null;
+  if (nasal !== null && ours(mic1)?.latencyMs.p50 != null)
+    out(
+      `- **"ma" onsets are not latency:** ours ${f(nasal)} ms (p50) on "ma" vs ${f(ours(mic1)?.latencyMs.p50)} ms on pa/ta/ka/a in the same run; the loudness envelope opens the mouth at once on /m/ (${f((ph('mic-nasal-baselines')?.analysis.rms as SubjectResult | undefined)?.latencyMs.p50)} ms), which is wrong for a bilabial nasal.`,
+    );
+  const clkOurs = ours(clk);
+  if (clkOurs && clkOurs.detected < clkOurs.onsets)
+    out(
+      `- **Clicks:** the lips moved for ${clkOurs.detected} of ${clkOurs.onsets} clicks (a 5 ms tone burst is not speech); the click p95 is driven by the misses and the first clicks after start-up, not by the pipeline.`,
+    );
   out(
     '- **WebGPU on SwiftShader** is a CPU rasterizer: its numbers (first run after seconds of shader compilation, hundreds of ms per run) say nothing about a real GPU and are listed for completeness only.',
   );
@@ -537,10 +552,19 @@ out(
   "- **Applied lips:** each `onFrameObservable` event (fired after playout, solve and apply) is stamped with `performance.now()`, mapped to the audio clock with `AudioContext.getOutputTimestamp()` (the heard time) and, for the microphone path, shifted onto the render timeline by the measured render-ahead (`currentTime` − heard time, p50 over frames). The lip signal is the inner-lip aperture of the frame's lips-v1 points.",
 );
 out(
-  '- **Latency:** per onset, the first frame whose aperture differs from its mean over the 250 ms before the onset by more than 0.5 mm (baselines: 0.05 of their [0, 1] opening) — the first *visible* lip change. p50/p95 over onsets; onsets with no such change within 600 ms count as undetected (listed in `browser.json`).',
+  '- **Latency:** per onset, the first frame whose aperture differs from its mean over the 250 ms before the onset by more than 0.5 mm (baselines: 0.05 of their [0, 1] opening) — the first *visible* lip change. p50/p95 over onsets; onsets with no such change within 600 ms count as undetected (listed in `browser.json`; in budgets.json an undetected onset counts as infinitely late, so a percentile that reaches one is reported as not met).',
 );
 out(
-  "- **Playback path:** the wav plays through the behavior as an `audioNode` source (the same delay-compensated path as `url`; an own `AudioBufferSourceNode` lets the bench know its start time). The onset is heard at start + position + the behavior's delay (look-ahead + 35 ms + processingMarginMs); the error is heard time when the lips changed minus that (positive = lips late).",
+  '- **Onset metric (issue #12, "onsets must not depend on phonetics"): which and why.** We measure onset latency on stimuli whose first sound opens the lips, and report bilabial-nasal onsets apart. `open.wav` holds only "pa", "ta", "ka", "a" (espeak-ng); its onset budgets (`mic-live-onset-excess-p50-ms`, `playback-error-abs-p95-ms`) use only these. "ma" plays from its own file (`nasal.wav`) and is reported as `*-nasal-*` rows, outside every budget: during /m/ the lips are shut and so is the rest pose, so no visible change can happen before the vowel whatever the latency (in the run of 2026-12-04 every 4th syllable was "ma" and made the 120-250 ms tail of the p95). Clicks are reported apart too (a 5 ms tone burst is not speech: the model often does not move the lips for it). Each onset is labelled with its syllable by matching its time to the file (the silences before the four syllables differ, so one time offset lines them up; unmatched onsets stay unlabelled) and the table above lists every onset, so a percentile driven by one syllable shows. Why not (only) cross-correlating the live aperture with `bakeAsync` of the same audio: it measures the lag of the whole track rather than the first visible change a viewer notices, it needs the looping fake microphone\'s start aligned to the bake, and the clock lag it would give is already measured directly (`mic-live-lag-p50-ms`); it is left for later.',
+);
+out(
+  "- **Budgets (budgets.json):** `bench/budgets.ts` turns this run's browser.json into `{ id, value, unit, limit, holds, config }` rows; `config` names the phase, its options and its load average (1/5/15 min at start and end). The onset excess is ours minus the loudness envelope's onset p50, both on `open.wav` in the same run. Under load, one core is kept busy by a spinning `node` process for the whole phase (start-up included); the row holds only with 0 dropped chunks. Worker CPU: the renderer's dedicated-worker threads from /proc over the mic phase (wasm 1 thread, default options), telemetry on and off.",
+);
+out(
+  "- **Timing chain:** see its section. Constants are read from their one source at run time (spec/features-v1.json, the manifest, worker info, a probe instance of the capture worklet, the tap worklet's render quantum, `StreamingResampler.latencySamples`), never copied; the lag and the worker's run times are measured; what the public API cannot show (`onFrameObservable` gives the time shown, not the newest frame's arrival) is the measured remainder, named as such.",
+);
+out(
+  "- **Playback path:** the wav plays through the behavior as an `audioNode` source (the same delay-compensated path as `url`; an own `AudioBufferSourceNode` lets the bench know its start time). The onset is heard at start + position + the behavior's delay (read from the behavior: look-ahead + analysis window + chunk + batching + smoothing lead + processingMarginMs); the error is heard time when the lips changed minus that (positive = lips late).",
 );
 out(
   "- **CPU:** per-thread utime + stime of every Chromium process from `/proc/<pid>/task/*/stat`, grouped by process type and thread name, over each phase. Worker share = the renderer's DedicatedWorker threads (the inference worker and ORT's wasm threads).",

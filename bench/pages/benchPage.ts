@@ -112,6 +112,8 @@ const page = {
   /** Worker probe during ours' phases: getStats round trips, generator run times, ONNX queue depth. */
   probe: { rttMs: [] as number[], runMs: [] as number[], queueDepth: [] as number[], runsSeen: -1 },
   probeTimer: 0 as ReturnType<typeof setInterval> | 0,
+  /** Stats clients rejoined after the worker was restarted under them. */
+  workerEpoch: 0,
   /** Render quantum (frames per `process()` call) the tap worklet saw. */
   quantumFrames: 0,
   /** Samples per chunk the capture worklet posts (a probe instance of the same processor). */
@@ -336,7 +338,8 @@ function startWorkerProbe(): void {
     const client = page.statsClient;
     if (!client) return;
     const t = performance.now();
-    const s = await client.api.getStats();
+    const s = await client.api.getStats().catch(() => null);
+    if (!s) return; // restarted worker: pollStatsAsync rejoins
     page.probe.rttMs.push(performance.now() - t);
     page.probe.queueDepth.push(s.queueDepth);
     if (page.probe.runsSeen >= 0) {
@@ -349,11 +352,25 @@ function startWorkerProbe(): void {
 }
 
 /** Worker counters now (ours only), with a timestamp. */
-async function pollStatsAsync(): Promise<WorkerStats | null> {
+async function pollStatsAsync(): Promise<(WorkerStats & { workerEpoch: number }) | null> {
   if (!page.statsClient) return null;
-  const stats = await page.statsClient.api.getStats();
+  let stats: WorkerStats;
+  try {
+    stats = await page.statsClient.api.getStats();
+  } catch (e) {
+    // The worker was restarted under us (the behavior's hang watchdog on a loaded machine): join the
+    // new one. Its counters start from zero, so the phase reports the restart instead of a difference.
+    page.errors.push(`bench stats client: ${(e as Error).message}; rejoined the worker`);
+    page.workerEpoch++;
+    const old = page.statsClient;
+    page.statsClient = null;
+    await old.releaseAsync().catch(() => undefined);
+    page.statsClient = await acquireLipSyncWorkerAsync(workerUrl, behaviorInit(page.config!));
+    page.probe.runsSeen = -1;
+    stats = await page.statsClient.api.getStats();
+  }
   page.stats.push({ perf: performance.now(), stats });
-  return stats;
+  return { ...stats, workerEpoch: page.workerEpoch };
 }
 
 /** Main-thread JS heap (needs --enable-precise-memory-info for exact numbers). */
