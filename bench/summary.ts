@@ -415,6 +415,12 @@ if (browser) {
 if (quality) {
   out('## Quality on real speech (reference: teacher trajectories)');
   out();
+  // bench/run writes quality.skipped.txt when this run had no corpus: the quality.json here is older.
+  if (existsSync(`${dir}/quality.skipped.txt`))
+    out(
+      `**Not measured in this run** (no \`training/build/corpus/real/*.npz\` on this machine): the table below is the earlier run's \`quality.json\` (${(quality as { date?: string }).date ?? 'date unknown'}), kept for reference.`,
+    );
+  if (existsSync(`${dir}/quality.skipped.txt`)) out();
   out(
     `Reference: ${quality.reference}. Pearson r of the inner-lip aperture vs the reference (mean over clips), and MTM (src/metrics, 20 ms frames; lower is better).`,
   );
