@@ -394,7 +394,7 @@ if (browser) {
   const playSigned = ours(play)?.latencyMs.p50 ?? null;
   if (playSigned !== null && playSigned < -20)
     out(
-      `- **Played sources: the lips move before the heard onset** (signed error p50 ${f(playSigned)} ms on pa/ta/ka/a; per onset in the table above). The generator sees ${manifestInfo?.generator.lookaheadMs ?? '?'} ms ahead and the delay compensation gives it that audio early, so the first visible change can precede the sound (lips do open before a vowel is heard). \`playback-error-abs-p95-ms\` counts early like late.`,
+      `- **Played sources: the lips move before the heard onset** (signed error p50 ${f(playSigned)} ms on pa/ta/ka/a; per onset in the table above). Likely causes, not isolated by this bench: the generator sees ${manifestInfo?.generator.lookaheadMs ?? '?'} ms ahead, so it can open the lips before the sound (as people do before a vowel), and for played sources the behavior samples the lips ahead by the smoothing lag, which centres a smoothed step on time but moves its first visible 0.5 mm earlier. \`playback-error-abs-p95-ms\` counts early like late.`,
     );
   const nasal = ours(ph('mic-nasal'))?.latencyMs.p50 ?? null;
   if (nasal !== null && ours(mic1)?.latencyMs.p50 != null)
