@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IBudget } from './budgets.ts';
 import { workerShare } from './lib/cpuShare.ts';
+import { percentile } from './lib/percentiles.ts';
 import type { ITimingChain } from './lib/timingChain.ts';
 
 const { values: args } = parseArgs({ options: { dir: { type: 'string', default: 'bench/results' } } });
@@ -503,7 +504,7 @@ function budgetSections(ph: (key: string) => Phase | undefined): void {
       for (const [k, v] of groups) {
         const ok = v.filter((x): x is number => x !== null);
         out(
-          `| ${p.label} | ${subj} | ${k} | ${v.length} | ${f(median(ok))} | ${v.map((x) => (x === null ? '–' : x.toFixed(0))).join(', ')} |`,
+          `| ${p.label} | ${subj} | ${k} | ${v.length} | ${f(percentile(ok, 50))} | ${v.map((x) => (x === null ? '–' : x.toFixed(0))).join(', ')} |`,
         );
       }
     }
