@@ -14,8 +14,16 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { labelLiveOnsets, type IOnsetLabels } from './lib/onsetLabels.ts';
+import {
+  timingChain,
+  type IChainFeatureSpec,
+  type IChainGenerator,
+  type IChainRaw,
+} from './lib/timingChain.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,13 +33,21 @@ const { values: args } = parseArgs({
     models: { type: 'string', default: 'models/manifest.json' },
     audio: { type: 'string', default: 'bench/tmp/audio' },
     out: { type: 'string', default: 'bench/results/browser.json' },
+    // `latency`: only the latency phases (mic, playback, baselines; a few minutes), no cost runs, no soak.
+    only: { type: 'string' },
   },
 });
+const only = args.only ?? null;
+if (only !== null && only !== 'latency') throw new Error(`--only ${only}: only 'latency' is known`);
 const soakMinutes = Number(args['soak-minutes']);
 // Outside bench/ so ESLint (which does not read .gitignore) skips the bundles.
 const www = resolve('node_modules/.cache/perceptual-lipsync-bench/www');
 const audioDir = resolve(args.audio!);
 const manifestPath = resolve(args.models!);
+// The timing chain's constants, from their one source: the feature spec src/features reads, and the manifest.
+const featureSpec = JSON.parse(readFileSync('spec/features-v1.json', 'utf8')) as IChainFeatureSpec;
+const generatorManifest = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { generator: IChainGenerator })
+  .generator;
 
 type PageBench = Record<string, (...a: never[]) => unknown>;
 
@@ -236,17 +252,30 @@ async function phase(
   const c1 = threadCpu(pid);
   const heap = await call<unknown>(page, 'heap');
   const result = await call<Record<string, unknown>>(page, 'stopAsync');
+  const restarted = !!s0 && !!s1 && s0.workerEpoch !== s1.workerEpoch;
   const worker =
-    s0 && s1
+    s0 && s1 && restarted
       ? {
           backend: s1.backend,
           wasmThreads: s1.wasmThreads,
-          generatorRuns: s1.generatorRuns - s0.generatorRuns,
-          droppedChunks: s1.droppedChunks - s0.droppedChunks,
-          samplesReceived: s1.samplesReceived - s0.samplesReceived,
+          // The worker was restarted during the phase: its counters restarted too, and the audio of the
+          // gap was lost. Not comparable: reported as the restart, with no dropped-chunk count.
+          restartedDuringPhase: true,
+          generatorRuns: null,
+          droppedChunks: null,
+          samplesReceived: null,
           samplesExpected: Math.round(wall * 16000),
         }
-      : null;
+      : s0 && s1
+        ? {
+            backend: s1.backend,
+            wasmThreads: s1.wasmThreads,
+            generatorRuns: s1.generatorRuns - s0.generatorRuns,
+            droppedChunks: s1.droppedChunks - s0.droppedChunks,
+            samplesReceived: s1.samplesReceived - s0.samplesReceived,
+            samplesExpected: Math.round(wall * 16000),
+          }
+        : null;
   return { label, config: cfg, info, wallSec: wall, ...result, worker, heap, cpu: cpuDelta(c0, c1, wall) };
 }
 
@@ -329,6 +358,7 @@ async function main(): Promise<void> {
   const models = 'models/manifest.json';
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
+    only,
     loadAverageStart: loadavg(),
     models: modelInfo(),
     phases: [] as unknown[],
@@ -338,62 +368,188 @@ async function main(): Promise<void> {
     mkdirSync(dirname(args.out!), { recursive: true });
     writeFileSync(args.out!, JSON.stringify(results, null, 1) + '\n');
   };
+  // Default options (wasm 1 thread: the behavior's default numThreads), telemetry off unless named.
   const ours = (over: Record<string, unknown>) => ({
     manifestUrl: models,
     executionProviders: ['wasm'],
-    numThreads: 2,
+    numThreads: 1,
     source: 'mic',
-    telemetry: true,
+    telemetry: false,
     ...over,
   });
+  const labelsOf = (stimulus: string): IOnsetLabels | null => {
+    const f = join(audioDir, `${stimulus}.labels.json`);
+    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as IOnsetLabels) : null;
+  };
+  /** One phase with its key, stimulus, load average and per-onset syllable labels. */
+  const run = async (
+    key: string,
+    stimulus: string,
+    label: string,
+    cfg: Record<string, unknown>,
+    seconds: number,
+    opts: { spin?: boolean } = {},
+  ) => {
+    const loadStart = loadavg();
+    // One core kept busy for the whole phase (model load included) by a process of our own.
+    const spinner = opts.spin ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : null;
+    try {
+      const p = await phase(browser, page, label, cfg, seconds);
+      const labels = labelsOf(stimulus);
+      const analysis = (p as unknown as { analysis: Record<string, unknown> }).analysis;
+      for (const subject of ['ours', 'rms', 'headaudio']) {
+        const a = analysis[subject] as { perOnset: { t: number; label?: string | null }[] } | undefined;
+        if (!a) continue;
+        const l = labels
+          ? labelLiveOnsets(
+              a.perOnset.map((o) => o.t),
+              labels,
+            )
+          : null;
+        a.perOnset.forEach((o, i) => (o.label = l ? l[i] : stimulus === 'nasal' ? 'ma' : null));
+      }
+      const raw = analysis.chainRaw as IChainRaw | undefined;
+      const outputsPerRun = (p.info as { outputsPerRun?: number }).outputsPerRun;
+      if (raw && outputsPerRun !== undefined)
+        analysis.timingChain = timingChain(raw, featureSpec, generatorManifest, outputsPerRun);
+      return {
+        key,
+        stimulus,
+        ...p,
+        spinner: spinner ? { pid: spinner.pid } : null,
+        loadAverage: { start: loadStart, end: loadavg() },
+      };
+    } finally {
+      if (spinner) {
+        spinner.kill('SIGKILL');
+        await new Promise((r) => spinner.once('exit', r));
+      }
+    }
+  };
 
   let browser: Browser;
   let page: Page;
   if (!args['soak-only']) await latencyCostAndBaselines();
   async function latencyCostAndBaselines(): Promise<void> {
-    // 1. Syllables "pa ta ka ma" on the fake microphone.
-    browser = await launch(join(audioDir, 'syllables.wav'));
+    // 1. Lip-opening syllables "pa ta ka a" on the fake microphone (the latency budgets' stimuli).
+    browser = await launch(join(audioDir, 'open.wav'));
     results.chromium = await browser.version();
     page = await openPage(browser, origin);
     phases.push(
-      await phase(browser, page, 'mic syllables: ours, wasm 2 threads, telemetry on', ours({}), 20),
+      await run(
+        'mic-open',
+        'open',
+        'mic open syllables: ours, default (wasm 1 thread, telemetry off)',
+        ours({}),
+        20,
+      ),
     );
+    save();
     phases.push(
-      await phase(
-        browser,
-        page,
-        'mic syllables: ours, wasm 1 thread, telemetry off',
-        ours({ numThreads: 1, telemetry: false }),
+      await run(
+        'mic-open-telemetry',
+        'open',
+        'mic open syllables: ours, wasm 1 thread, telemetry on',
+        ours({ telemetry: true }),
         15,
       ),
     );
     phases.push(
-      await phase(
-        browser,
-        page,
-        'mic syllables: baselines rms + headaudio',
+      await run(
+        'mic-open-baselines',
+        'open',
+        'mic open syllables: baselines rms + headaudio',
         ours({ baselines: ['rms', 'headaudio'] }),
         15,
       ),
     );
     phases.push(
-      await phase(
-        browser,
-        page,
-        'playback syllables: ours, wasm 2 threads, telemetry on (audioNode source, delay compensation, 80 ms margin)',
-        ours({ source: 'playback', wavUrl: 'audio/syllables.wav' }),
+      await run(
+        'mic-open-load',
+        'open',
+        'mic open syllables: ours, default, one core kept busy by a spinning process',
+        ours({}),
+        20,
+        { spin: true },
+      ),
+    );
+    phases.push(
+      await run(
+        'playback-open',
+        'open',
+        'playback open syllables: ours, default (audioNode source, delay compensation)',
+        ours({ source: 'playback', wavUrl: 'audio/open.wav' }),
+        12,
+      ),
+    );
+    save();
+    if (!only) {
+      phases.push(
+        await run(
+          'mic-open-2threads',
+          'open',
+          'mic open syllables: ours, wasm 2 threads, telemetry on',
+          ours({ numThreads: 2, telemetry: true }),
+          12,
+        ),
+      );
+      phases.push(
+        await run(
+          'playback-open-2threads',
+          'open',
+          'playback open syllables: ours, wasm 2 threads, telemetry on (audioNode source, delay compensation)',
+          ours({ source: 'playback', wavUrl: 'audio/open.wav', numThreads: 2, telemetry: true }),
+          12,
+        ),
+      );
+      await costs();
+    }
+    await browser.close();
+
+    // 2. Bilabial-nasal onsets "ma": lips shut through /m/; reported apart from the budgets.
+    browser = await launch(join(audioDir, 'nasal.wav'));
+    page = await openPage(browser, origin);
+    phases.push(await run('mic-nasal', 'nasal', 'mic nasal "ma": ours, default', ours({}), 12));
+    phases.push(
+      await run(
+        'mic-nasal-baselines',
+        'nasal',
+        'mic nasal "ma": baselines rms + headaudio',
+        ours({ baselines: ['rms', 'headaudio'] }),
         12,
       ),
     );
     phases.push(
-      await phase(
-        browser,
-        page,
-        'playback syllables: ours, wasm 1 thread, telemetry off (audioNode source, delay compensation, 80 ms margin)',
-        ours({ source: 'playback', wavUrl: 'audio/syllables.wav', numThreads: 1, telemetry: false }),
+      await run(
+        'playback-nasal',
+        'nasal',
+        'playback nasal "ma": ours, default (audioNode source, delay compensation)',
+        ours({ source: 'playback', wavUrl: 'audio/nasal.wav' }),
+        10,
+      ),
+    );
+    await browser.close();
+    save();
+
+    // 3. Click train on the fake microphone.
+    browser = await launch(join(audioDir, 'clicks.wav'));
+    page = await openPage(browser, origin);
+    phases.push(await run('mic-clicks', 'clicks', 'mic clicks: ours, default', ours({}), 12));
+    phases.push(
+      await run(
+        'mic-clicks-baselines',
+        'clicks',
+        'mic clicks: baselines rms + headaudio',
+        ours({ baselines: ['rms', 'headaudio'] }),
         12,
       ),
     );
+    await browser.close();
+    save();
+  }
+
+  /** Inference cost per provider, per-model run times, HeadAudio on the real-speech clips (full run). */
+  async function costs(): Promise<void> {
     const inference: unknown[] = [];
     for (const [ep, threads] of [
       ['wasm', 1],
@@ -461,31 +617,16 @@ async function main(): Promise<void> {
       );
       writeFileSync('bench/tmp/headaudio-real.json', JSON.stringify({ headaudio: tracks }));
     }
-    await browser.close();
-
-    // 2. Click train on the fake microphone.
-    browser = await launch(join(audioDir, 'clicks.wav'));
-    page = await openPage(browser, origin);
-    phases.push(await phase(browser, page, 'mic clicks: ours, wasm 2 threads, telemetry on', ours({}), 12));
-    phases.push(
-      await phase(
-        browser,
-        page,
-        'mic clicks: baselines rms + headaudio',
-        ours({ baselines: ['rms', 'headaudio'] }),
-        12,
-      ),
-    );
-    await browser.close();
   }
 
-  // 3. Soak: continuous speech on the fake microphone through the full pipeline.
-  browser = await launch(join(audioDir, 'soak.wav'));
-  page = await openPage(browser, origin);
-  // One wasm thread: with two, ORT's threads compete with the page for the 2 cores and the worker
-  // falls seconds behind (see the mic phases), which would hide any slow drift.
-  results.soak = await soak(browser, page, ours({ numThreads: 1 }), soakMinutes);
-  await browser.close();
+  if (!only) {
+    // 4. Soak: continuous speech on the fake microphone through the full pipeline.
+    browser = await launch(join(audioDir, 'soak.wav'));
+    page = await openPage(browser, origin);
+    // Wasm 1 thread, telemetry on: the soak also watches the telemetry path's memory.
+    results.soak = await soak(browser, page, ours({ telemetry: true }), soakMinutes);
+    await browser.close();
+  }
 
   server.close();
   results.loadAverageEnd = loadavg();

@@ -1,7 +1,8 @@
 /**
  * @file AudioWorklet of the loudness-envelope baseline: posts `{ timeSec, opening }` every 20 ms window
  * (audio-clock time of the window's end). Also the bench's onset tap: posts `{ onsetSec }` for each
- * sharp onset (bench/lib/onsetDetector.ts), stamped on the audio clock of the sample's arrival.
+ * sharp onset (bench/lib/onsetDetector.ts), stamped on the audio clock of the sample's arrival, and
+ * `{ quantumFrames }` once (the render quantum it runs in).
  */
 import { OnsetDetector } from '../lib/onsetDetector.ts';
 import { rmsToOpening, RMS_WINDOW_SEC } from './rmsEnvelope.ts';
@@ -16,7 +17,10 @@ class RmsEnvelopeProcessor extends AudioWorkletProcessor {
   process(inputs: Float32Array[][]): boolean {
     const x = inputs[0]?.[0];
     if (!x) return true;
-    if (this._first < 0) this._first = currentFrame;
+    if (this._first < 0) {
+      this._first = currentFrame;
+      this.port.postMessage({ quantumFrames: x.length }); // the render quantum, for the timing chain
+    }
     const t0 = currentTime;
     // The detector counts samples from the first quantum; convert back to this quantum's offset.
     const base = currentFrame - this._first;

@@ -16,12 +16,14 @@ import { proxy } from 'comlink';
 import { HeadAudio } from '@met4citizen/headaudio/modules/headaudio.mjs';
 import { createDemoAvatar, type DemoAvatar } from '../../examples/avatar/createDemoAvatar.ts';
 import { PerceptualLipSyncBehavior } from '../../src/behavior/perceptualLipSyncBehavior.ts';
+import { CAPTURE_PROCESSOR_NAME } from '../../src/audio/captureProcessorName.ts';
+import { StreamingResampler } from '../../src/features/resampleTo16k.ts';
 import { innerLipAperture } from '../../src/rig/lipsV1.ts';
 import { acquireLipSyncWorkerAsync, liveLipSyncWorkerCount } from '../../src/worker/lipSyncWorkerClient.ts';
 import type { ILipSyncWorkerClient } from '../../src/worker/lipSyncWorkerClient.ts';
 import type { WorkerStats } from '../../src/worker/frames.ts';
 import { detectOnsets } from '../lib/onsetDetector.ts';
-import { summarize } from '../lib/percentiles.ts';
+import { percentile, summarize } from '../lib/percentiles.ts';
 
 /** Mouth-opening weight of each Oculus viseme (HeadAudio output → one aperture signal). */
 const VISEME_OPENING: Record<string, number> = {
@@ -55,6 +57,10 @@ interface FrameRecord {
   lagSec?: number;
   /** Ours: audio-clock time of the speech whose lips are shown (the frame event's `timeSec`), s. */
   srcSec?: number;
+  /** Ours: audio clock (`currentTime`) when the frame was applied, s. */
+  curSec?: number;
+  /** Ours: audio-clock time of the newest lips frame received (the frame event's `lipsTimeSec`), s. */
+  newestSec?: number;
 }
 
 interface PhaseConfig {
@@ -103,6 +109,15 @@ const page = {
   config: null as PhaseConfig | null,
   frameStart: 0,
   stats: [] as { perf: number; stats: WorkerStats }[],
+  /** Worker probe during ours' phases: getStats round trips, generator run times, ONNX queue depth. */
+  probe: { rttMs: [] as number[], runMs: [] as number[], queueDepth: [] as number[], runsSeen: -1 },
+  probeTimer: 0 as ReturnType<typeof setInterval> | 0,
+  /** Stats clients rejoined after the worker was restarted under them. */
+  workerEpoch: 0,
+  /** Render quantum (frames per `process()` call) the tap worklet saw. */
+  quantumFrames: 0,
+  /** Samples per chunk the capture worklet posts (a probe instance of the same processor). */
+  chunkSamples: 0,
   telemetry: [] as unknown[],
   errors: [] as string[],
 };
@@ -126,7 +141,7 @@ const workerUrl = new URL('worker.js', location.href).href;
 
 async function startAsync(
   cfg: PhaseConfig,
-): Promise<{ workers: number; backend: string | null; threads: number }> {
+): Promise<{ workers: number; backend: string | null; threads: number; outputsPerRun?: number }> {
   page.config = cfg;
   page.frames = { ours: [], rms: [], headaudio: [] };
   page.frameCostMs = [];
@@ -134,6 +149,7 @@ async function startAsync(
   page.renderAheadSec = [];
   page.onsetsSec = [];
   page.stats = [];
+  page.probe = { rttMs: [], runMs: [], queueDepth: [], runsSeen: -1 };
   page.telemetry = [];
   page.playback = null;
   const engine = (page.engine = new NullEngine());
@@ -145,7 +161,8 @@ async function startAsync(
   await ctx.audioWorklet.addModule(new URL('rms-envelope.js', location.href));
   // The onset tap doubles as the loudness-envelope baseline (same worklet, one window per 20 ms).
   const tap = new AudioWorkletNode(ctx, 'bench-rms-envelope');
-  tap.port.onmessage = (e: MessageEvent<{ onsetSec?: number; opening?: number }>) => {
+  tap.port.onmessage = (e: MessageEvent<{ onsetSec?: number; opening?: number; quantumFrames?: number }>) => {
+    if (e.data.quantumFrames !== undefined) page.quantumFrames = e.data.quantumFrames;
     if (e.data.onsetSec !== undefined) page.onsetsSec.push(e.data.onsetSec);
     if (e.data.opening !== undefined) page.rmsOpening = e.data.opening;
   };
@@ -188,7 +205,11 @@ async function startAsync(
     source.connect(ha);
     page.headAudio = ha;
   }
-  let info = { workers: 0, backend: null as string | null, threads: 0 };
+  let info: { workers: number; backend: string | null; threads: number; outputsPerRun?: number } = {
+    workers: 0,
+    backend: null,
+    threads: 0,
+  };
   if (baselines.length === 0) {
     const b = (page.behavior = new PerceptualLipSyncBehavior({
       ...behaviorInit(cfg),
@@ -213,12 +234,15 @@ async function startAsync(
       const perf = performance.now();
       page.frameCostMs.push(perf - page.frameStart);
       page.playoutStates[f.playout] = (page.playoutStates[f.playout] ?? 0) + 1;
+      const cur = ctx.currentTime;
       page.frames.ours.push({
         perf,
         outSec: outClock(ctx, perf),
         value: innerLipAperture(f.points),
-        lagSec: ctx.currentTime - f.timeSec,
+        lagSec: cur - f.timeSec,
         srcSec: f.timeSec,
+        curSec: cur,
+        newestSec: f.lipsTimeSec,
       });
     });
     if (cfg.telemetry) b.onTelemetryObservable.add((t) => page.telemetry.push(t));
@@ -239,10 +263,21 @@ async function startAsync(
     // The stats client joins the behavior's shared worker (same URL + init key): no second worker.
     page.statsClient = await acquireLipSyncWorkerAsync(workerUrl, behaviorInit(cfg));
     const w = page.statsClient.info;
-    info = { workers: liveLipSyncWorkerCount(), backend: w.backend, threads: w.wasmThreads };
+    info = {
+      workers: liveLipSyncWorkerCount(),
+      backend: w.backend,
+      threads: w.wasmThreads,
+      outputsPerRun: w.outputsPerRun,
+    };
     if (page.playback) {
-      // Same formula as the behavior: look-ahead + 25 ms window + 10 ms chunk + processing margin.
-      page.playback.delaySec = w.lookaheadMs / 1000 + 0.035 + b.options.processingMarginMs / 1000;
+      // The delay the behavior put between the tap and the speakers (its own number, not a copy of its
+      // formula): look-ahead + analysis window + chunk + batching + smoothing lead + processing margin.
+      const graph = (b as unknown as { _playbackGraph: { delaySec: number } | null })._playbackGraph;
+      if (!graph) throw new Error('playback phase without a delay-compensated graph');
+      page.playback.delaySec = graph.delaySec;
+    } else {
+      await probeChunkSizeAsync(ctx, source);
+      startWorkerProbe();
     }
   } else if (page.playback) {
     source.connect(ctx.destination);
@@ -273,12 +308,69 @@ async function startAsync(
   return info;
 }
 
+/**
+ * Samples per chunk of the capture worklet: a second instance of the same processor (loaded by the
+ * behavior) on the same source, until its first chunk arrives (≤ 1 s); then it is stopped.
+ */
+async function probeChunkSizeAsync(ctx: AudioContext, source: AudioNode): Promise<void> {
+  const node = new AudioWorkletNode(ctx, CAPTURE_PROCESSOR_NAME, { numberOfInputs: 1, numberOfOutputs: 1 });
+  const channel = new MessageChannel();
+  const first = new Promise<number>((resolve) => {
+    channel.port1.onmessage = (e: MessageEvent<{ samples: Float32Array }>) => resolve(e.data.samples.length);
+    setTimeout(() => resolve(0), 1000);
+  });
+  node.port.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
+  source.connect(node);
+  node.connect(ctx.destination); // silent output: keeps the graph pulling the node, as the behavior does
+  page.chunkSamples = await first;
+  node.port.postMessage({ type: 'stop' });
+  source.disconnect(node);
+  node.disconnect();
+  channel.port1.close();
+}
+
+/**
+ * Every 250 ms while ours runs: one `getStats` round trip to the shared worker (the message hop, twice,
+ * behind whatever the worker is running), the generator run times since the last poll, the ONNX queue.
+ */
+function startWorkerProbe(): void {
+  const poll = async () => {
+    const client = page.statsClient;
+    if (!client) return;
+    const t = performance.now();
+    const s = await client.api.getStats().catch(() => null);
+    if (!s) return; // restarted worker: pollStatsAsync rejoins
+    page.probe.rttMs.push(performance.now() - t);
+    page.probe.queueDepth.push(s.queueDepth);
+    if (page.probe.runsSeen >= 0) {
+      const fresh = Math.min(s.generatorRuns - page.probe.runsSeen, s.generatorRunMs.length);
+      page.probe.runMs.push(...s.generatorRunMs.slice(s.generatorRunMs.length - fresh));
+    }
+    page.probe.runsSeen = s.generatorRuns;
+  };
+  page.probeTimer = setInterval(() => void poll().catch(() => undefined), 250);
+}
+
 /** Worker counters now (ours only), with a timestamp. */
-async function pollStatsAsync(): Promise<WorkerStats | null> {
+async function pollStatsAsync(): Promise<(WorkerStats & { workerEpoch: number }) | null> {
   if (!page.statsClient) return null;
-  const stats = await page.statsClient.api.getStats();
+  let stats: WorkerStats;
+  try {
+    stats = await page.statsClient.api.getStats();
+  } catch (e) {
+    // The worker was restarted under us (the behavior's hang watchdog on a loaded machine): join the
+    // new one. Its counters start from zero, so the phase reports the restart instead of a difference.
+    page.errors.push(`bench stats client: ${(e as Error).message}; rejoined the worker`);
+    page.workerEpoch++;
+    const old = page.statsClient;
+    page.statsClient = null;
+    await old.releaseAsync().catch(() => undefined);
+    page.statsClient = await acquireLipSyncWorkerAsync(workerUrl, behaviorInit(page.config!));
+    page.probe.runsSeen = -1;
+    stats = await page.statsClient.api.getStats();
+  }
   page.stats.push({ perf: performance.now(), stats });
-  return stats;
+  return { ...stats, workerEpoch: page.workerEpoch };
 }
 
 /** Main-thread JS heap (needs --enable-precise-memory-info for exact numbers). */
@@ -410,10 +502,44 @@ function analyse() {
   const ours = page.frames.ours;
   result.oursApertureMm = summarize(ours.map((f) => f.value * 1000));
   result.oursLagMs = summarize(ours.filter((f) => f.lagSec !== undefined).map((f) => f.lagSec! * 1000));
+  result.tapOnsetsSec = page.onsetsSec.map((t) => Math.round(t * 10000) / 10000);
+  if (!page.playback && ours.length) result.chainRaw = chainRaw(ctx, ours);
   return result;
 }
 
+/**
+ * What the timing chain (bench/lib/timingChain.ts) needs from the page, over the applied frames that had
+ * lips (`lipsTimeSec` finite): the shown-lips lag (audio clock minus the time shown), its mean and low
+ * percentile (the playout target's floor, reached between load spikes), the render interval, the
+ * render quantum, the capture chunk size, the capture resampler's delay and the worker probe.
+ */
+function chainRaw(ctx: AudioContext, frames: FrameRecord[]) {
+  const withLips = frames.filter((f) => f.newestSec !== undefined && Number.isFinite(f.newestSec));
+  const lag = withLips.map((f) => (f.curSec! - f.srcSec!) * 1000);
+  const gaps: number[] = [];
+  for (let i = 1; i < frames.length; i++) gaps.push(frames[i].perf - frames[i - 1].perf);
+  return {
+    frames: withLips.length,
+    lagMeanMs: summarize(lag).mean,
+    lagP50Ms: summarize(lag).p50,
+    lagP5Ms: percentile(lag, 5),
+    renderIntervalMeanMs: summarize(gaps).mean,
+    sampleRate: ctx.sampleRate,
+    baseLatencySec: ctx.baseLatency,
+    quantumFrames: page.quantumFrames,
+    resamplerLatencySamples16k: new StreamingResampler(ctx.sampleRate, 16000).latencySamples,
+    chunkSamples16k: page.chunkSamples,
+    probe: {
+      rttMs: summarize(page.probe.rttMs),
+      runMs: summarize(page.probe.runMs),
+      queueDepth: summarize(page.probe.queueDepth),
+    },
+  };
+}
+
 async function stopAsync() {
+  if (page.probeTimer) clearInterval(page.probeTimer);
+  page.probeTimer = 0;
   const analysis = analyse();
   cancelAnimationFrame(page.rafId);
   const telemetry = page.telemetry.slice(-3);
