@@ -8,15 +8,17 @@ import tseslint from 'typescript-eslint';
  * The stage order of src/ (issue #17), lowest first. A stage imports only stages of LOWER rows; stages on
  * one row do not import each other. Derived from the imports: math is used by metrics and the rig solver;
  * models read features and the lips-v1/FLAME facts in metrics; playout turns model frames into rig poses
- * (live and baked) and telemetry scores them; the worker runs features → models → telemetry scoring and
- * audio captures; behavior and the CLI compose everything. src/errors.ts, assetLayout.ts and assetUrls.ts
+ * (live and baked); telemetry scores what was played (it may read playout's timing, playout never reads
+ * telemetry); the worker runs features → models → telemetry scoring and audio captures; behavior and the
+ * CLI compose everything. src/errors.ts, assetLayout.ts and assetUrls.ts
  * are shared leaves any stage may import; src/index.ts, worker.ts and capture-processor.ts are entries.
  */
 const STAGES = [
   ['math'],
   ['features', 'metrics'],
   ['models', 'rig'],
-  ['playout', 'telemetry'],
+  ['playout'],
+  ['telemetry'],
   ['audio', 'worker'],
   ['behavior', 'cli'],
 ];
