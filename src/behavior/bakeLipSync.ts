@@ -12,7 +12,7 @@ import { isDigitalSilence } from '../playout/silenceGate.ts';
 import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { RigBinding } from '../rig/applyRigPose.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
-import { solveLipsTrackToRig } from '../rig/solveLipsTrackToRig.ts';
+import { solveLipsTrackToRig } from '../playout/solveLipsTrackToRig.ts';
 import { reviveError } from '../worker/lipSyncWorkerClient.ts';
 import { acquireWorkerForOptionsAsync } from './acquireWorkerForOptions.ts';
 import { createRigAnimationGroup } from './createRigAnimationGroup.ts';

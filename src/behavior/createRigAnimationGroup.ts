@@ -11,7 +11,7 @@ import type { IAnimationKey } from '@babylonjs/core/Animations/animationKey.js';
 import { Quaternion } from '@babylonjs/core/Maths/math.vector.js';
 import type { Scene } from '@babylonjs/core/scene.js';
 import { jawRotationToRef, type RigBinding } from '../rig/applyRigPose.ts';
-import type { IRigKeyTrack } from '../rig/solveLipsTrackToRig.ts';
+import type { IRigKeyTrack } from '../playout/solveLipsTrackToRig.ts';
 
 /**
  * Builds the animation group for baked rig keys (key k at frame k, `keys.fps` frames per second).

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseFlameTemplate } from '../models/generatorOutput.ts';
-import { validateModelManifest, type IGeneratorManifest } from '../models/modelManifest.ts';
-import { configureOnnxRuntime, createModelSessionAsync, type IModelSession } from '../models/onnxBackend.ts';
+import { loadLipSyncModelsAsync } from '../models/loadLipSyncModels.ts';
+import type { IGeneratorManifest } from '../models/modelManifest.ts';
+import { configureOnnxRuntime, type IModelSession } from '../models/onnxBackend.ts';
 import { CliError } from './cliError.ts';
 import { findPackageRoot } from './packageRoot.ts';
 
@@ -25,37 +25,35 @@ export function defaultManifestPath(): string {
 }
 
 /**
+ * Loads through the shared model loader (`loadLipSyncModelsAsync`), from disk, on wasm with one thread.
  * @param manifestPath defines the models' manifest.json
  * @returns the generator, ready to run
  * @throws CliError when the manifest, the model or the template cannot be read; ModelLoadError when ONNX
  * Runtime cannot load the model
  */
 export async function loadBakeModelAsync(manifestPath: string): Promise<IBakeModel> {
-  let manifestJson: unknown;
-  try {
-    manifestJson = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch (e) {
-    throw new CliError(`bake: cannot read the models manifest ${manifestPath}: ${(e as Error).message}.`);
-  }
-  const manifest = validateModelManifest(manifestJson);
   const dir = dirname(manifestPath);
-  let template: Float32Array | undefined;
-  if (manifest.generator.templateFile) {
-    const templatePath = resolve(dir, manifest.generator.templateFile);
-    try {
-      template = parseFlameTemplate(readFileSync(templatePath));
-    } catch (e) {
-      throw new CliError(`bake: cannot read the FLAME template ${templatePath}: ${(e as Error).message}`);
-    }
-  }
-  const modelPath = resolve(dir, manifest.generator.file);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(modelPath);
-  } catch (e) {
-    throw new CliError(`bake: cannot read the generator ${modelPath}: ${(e as Error).message}.`);
-  }
   configureOnnxRuntime({ numThreads: 1 });
-  const session = await createModelSessionAsync(bytes, ['wasm'], 'generator');
-  return { generator: manifest.generator, session, template };
+  const models = await loadLipSyncModelsAsync(
+    {
+      async readManifestAsync() {
+        try {
+          return JSON.parse(readFileSync(manifestPath, 'utf8')) as unknown;
+        } catch (e) {
+          throw new CliError(
+            `bake: cannot read the models manifest ${manifestPath}: ${(e as Error).message}.`,
+          );
+        }
+      },
+      readFileAsync: async (file) => readFileSync(resolve(dir, file)),
+      fileError: (what, file, e) =>
+        what === 'template'
+          ? new CliError(
+              `bake: cannot read the FLAME template ${resolve(dir, file)}: ${(e as Error).message}`,
+            )
+          : new CliError(`bake: cannot read the generator ${resolve(dir, file)}: ${(e as Error).message}.`),
+    },
+    { executionProviders: ['wasm'], telemetryEncoders: false },
+  );
+  return { generator: models.manifest.generator, session: models.generator, template: models.template };
 }

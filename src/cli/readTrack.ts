@@ -3,6 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { FLAME_VERTEX_COUNT } from '../metrics/flameRegions.ts';
+import { LIPS_V1_POINTS } from '../metrics/lipsV1Layout.ts';
 import { MetricInputError } from '../metrics/metricInputError.ts';
 import type { LipLayout } from '../metrics/lipLayout.ts';
 import { toVertexSequence, type VertexSequence } from '../metrics/vertexSequence.ts';
@@ -16,7 +18,7 @@ export type Track =
 
 /** Layout implied by a point count: 21 → lips-v1, 5023 → flame. */
 export function inferLayout(points: number): LipLayout | undefined {
-  return points === 21 ? 'lips-v1' : points === 5023 ? 'flame' : undefined;
+  return points === LIPS_V1_POINTS ? 'lips-v1' : points === FLAME_VERTEX_COUNT ? 'flame' : undefined;
 }
 
 function fromArray(values: ArrayLike<number>, shape: number[], path: string): Track {

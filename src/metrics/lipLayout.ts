@@ -1,8 +1,8 @@
 /**
  * Which point layout a sequence uses, and the per-layout point sets the metrics need.
  */
-import lips from '../../spec/lips-v1.json' with { type: 'json' };
 import { FLAME_MOUTH_VERTICES_254, FLAME_MTM_LIP_PAIR, FLAME_VERTEX_COUNT } from './flameRegions.ts';
+import { LIPS_V1_JSON as lips } from './lipsV1Layout.ts';
 import { MetricInputError } from './metricInputError.ts';
 
 /** Point layouts: full FLAME meshes (5023 vertices) or the 21-point lips-v1 space. */

@@ -4,6 +4,7 @@
  */
 import { FEATURES_V1 } from '../features/featureSpec.ts';
 import { logMelSpectrogram } from '../features/logMelSpectrogram.ts';
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import { lipsDisplacementsToPoints } from './lipsDisplacementsToPoints.ts';
 import type { IGeneratorManifest } from './modelManifest.ts';
 import type { GeneratorRunner } from './streamingGenerator.ts';
@@ -38,7 +39,7 @@ export async function generateLipsTrackAsync(
   for (let i = 0; i < samples16k.length; i++) padded[i] = Number.isFinite(samples16k[i]) ? samples16k[i] : 0;
   const mel = logMelSpectrogram(padded, FEATURES_V1);
   const out = frames > 0 ? await run(mel.data, mel.frames) : new Float32Array(0);
-  const points = lipsDisplacementsToPoints(out.subarray(0, frames * 63), frames);
+  const points = lipsDisplacementsToPoints(out.subarray(0, frames * LIPS_V1_VALUES), frames);
   const speechRms = new Float32Array(frames);
   const span = k * hop;
   for (let j = 0; j < frames; j++) {

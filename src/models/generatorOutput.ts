@@ -1,12 +1,13 @@
 /**
  * Reduces a generator's raw output to lips-v1 displacements (63 values per frame), whatever the output
  * kind the manifest declares: lips-v1 passes through; whole FLAME meshes are read at the lips-v1
- * landmarks (FLAME topology facts from rig/adapters) relative to the template's, inside the worker, so
+ * landmarks (FLAME topology facts from metrics/) relative to the template's, inside the worker, so
  * 63 values per frame cross threads instead of 15,069.
  */
-import { FLAME_VERTEX_COUNT } from '../rig/adapters/flameLandmarks.ts';
-import { flameVerticesToLipsV1 } from '../rig/adapters/flameVerticesToLipsV1.ts';
+import { FLAME_VERTEX_COUNT } from '../metrics/flameRegions.ts';
+import { flameVerticesToLipsV1 } from '../metrics/flameVerticesToLipsV1.ts';
 import { ModelLoadError } from '../errors.ts';
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import type { IGeneratorManifest } from './modelManifest.ts';
 
 /** Raw output values of `frames` frames → `frames × 63` lips-v1 displacements, metres. */
@@ -26,15 +27,15 @@ export function createGeneratorOutputToLips(g: IGeneratorManifest, template?: Fl
       `The FLAME template (${g.templateFile}) must hold ${FLAME_VALUES} float32 values, got ${template?.length ?? 'none'}.`,
     );
   const neutral = flameVerticesToLipsV1(template);
-  const lips = new Float32Array(63);
+  const lips = new Float32Array(LIPS_V1_VALUES);
   return (raw) => {
     if (raw.length % FLAME_VALUES !== 0)
       throw new ModelLoadError(`A flame-vertices generator must output 5023 × 3 values per frame; got ${raw.length}.`);
     const frames = raw.length / FLAME_VALUES;
-    const out = new Float32Array(frames * 63);
+    const out = new Float32Array(frames * LIPS_V1_VALUES);
     for (let f = 0; f < frames; f++) {
       flameVerticesToLipsV1(raw.subarray(f * FLAME_VALUES, (f + 1) * FLAME_VALUES), lips);
-      for (let i = 0; i < 63; i++) out[f * 63 + i] = lips[i] - neutral[i];
+      for (let i = 0; i < LIPS_V1_VALUES; i++) out[f * LIPS_V1_VALUES + i] = lips[i] - neutral[i];
     }
     return out;
   };

@@ -1,7 +1,8 @@
 /** Turns generator output (lips-v1 displacements from neutral) into absolute lips-v1 positions. */
-import lipsSpec from '../../spec/lips-v1.json' with { type: 'json' };
+import { LIPS_V1_NEUTRAL, LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 
-const NEUTRAL = Float32Array.from(lipsSpec.points.flatMap((p) => p.neutral));
+const NEUTRAL = LIPS_V1_NEUTRAL;
+const V = LIPS_V1_VALUES;
 
 /**
  * @param displacements defines `frames × 63` displacements, metres
@@ -9,9 +10,9 @@ const NEUTRAL = Float32Array.from(lipsSpec.points.flatMap((p) => p.neutral));
  * @returns a new `frames × 63` array of absolute positions, metres
  */
 export function lipsDisplacementsToPoints(displacements: Float32Array, frames: number): Float32Array {
-  const out = new Float32Array(frames * 63);
+  const out = new Float32Array(frames * V);
   for (let f = 0; f < frames; f++) {
-    for (let i = 0; i < 63; i++) out[f * 63 + i] = NEUTRAL[i] + displacements[f * 63 + i];
+    for (let i = 0; i < V; i++) out[f * V + i] = NEUTRAL[i] + displacements[f * V + i];
   }
   return out;
 }

@@ -2,6 +2,7 @@
  * The lips-v1 track file format, shared by the CLI (`perceptual-lipsync bake` writes it, `evaluate` reads
  * it) and the behavior (`PerceptualLipSyncBehavior.bakeAsync` returns it), so both produce the same JSON.
  */
+import { LIPS_V1_POINTS, LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import type { ILipsTrack } from './generateLipsTrack.ts';
 
 /**
@@ -27,8 +28,8 @@ export function lipsTrackToJson(track: Pick<ILipsTrack, 'frames' | 'fps' | 'poin
   const frames: number[][][] = [];
   for (let f = 0; f < track.frames; f++) {
     const pts: number[][] = [];
-    for (let p = 0; p < 21; p++) {
-      const o = f * 63 + p * 3;
+    for (let p = 0; p < LIPS_V1_POINTS; p++) {
+      const o = f * LIPS_V1_VALUES + p * 3;
       pts.push(
         [track.points[o], track.points[o + 1], track.points[o + 2]].map((v) => Math.round(v * 1e7) / 1e7),
       );

@@ -3,6 +3,7 @@
  * (manifest `generator.state`): each run costs only the new steps, where the fixed-window form
  * recomputes the whole receptive field (~60 steps for the shipped model) every 20 ms.
  */
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import type { IGeneratorManifest, IGeneratorStateManifest } from './modelManifest.ts';
 import type { GeneratorRunner, IGeneratedBlock } from './streamingGenerator.ts';
 
@@ -13,7 +14,7 @@ export type StatefulGeneratorRunner = (
   state: readonly Float32Array[],
 ) => Promise<{ lips: Float32Array; state: Float32Array[] }>;
 
-const LIPS_VALUES = 63;
+const LIPS_VALUES = LIPS_V1_VALUES;
 
 /** The state that starts a stream: zeros, as the offline graph's zero padding. */
 export function zeroGeneratorState(state: IGeneratorStateManifest): Float32Array[] {

@@ -4,6 +4,7 @@
  * outputs whose context and look-ahead are complete. Stateless sessions keep WebGPU and wasm
  * identical and make catching up trivial: a backlog is processed as one bigger window.
  */
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import type { IGeneratorManifest } from './modelManifest.ts';
 
 /** Runs the model on `frames × mels` log-mel values; returns `ceil(frames / k) × 63` displacements. */
@@ -20,7 +21,7 @@ export interface IGeneratedBlock {
   readonly droppedOutputs: number;
 }
 
-const LIPS_VALUES = 63;
+const LIPS_VALUES = LIPS_V1_VALUES;
 
 /** Streaming driver of one generator over one audio stream. Not thread-safe: one pump at a time. */
 export class StreamingGenerator {

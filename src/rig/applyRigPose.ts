@@ -24,8 +24,10 @@ import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.j
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import type { TransformNode } from '@babylonjs/core/Meshes/transformNode.js';
 import type { MorphTarget } from '@babylonjs/core/Morph/morphTarget.js';
+import { LIPS_V1_POINTS, LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import { findMetadataLandmarkMap } from './findMetadataLandmarkMap.ts';
 import type { LandmarkRef } from './landmarkRef.ts';
+import { interpolate, resolveCached, resolveLandmarks } from './meshLandmarks.ts';
 import { planRig } from './planRig.ts';
 import type { IRigDescription, IRigJaw, IRigMorphControl } from './rigDescription.ts';
 import { UnsupportedRigError } from './rigErrors.ts';
@@ -36,64 +38,6 @@ import type { RigPose } from './rigPose.ts';
 const POSITION = 'position';
 const BONE_INDICES = ['matricesIndices', 'matricesIndicesExtra'] as const;
 const BONE_WEIGHTS = ['matricesWeights', 'matricesWeightsExtra'] as const;
-
-/** A landmark as three vertex ids and weights. */
-interface IResolvedLandmark {
-  readonly v: readonly [number, number, number];
-  readonly w: readonly [number, number, number];
-}
-
-/** Resolves `{vertex}` / `{face, barycentric}` / `{vertices, barycentric}` against the mesh. */
-function resolveLandmarks(mesh: AbstractMesh, map: readonly LandmarkRef[]): IResolvedLandmark[] {
-  const indices = mesh.getIndices();
-  const vertexCount = mesh.getTotalVertices();
-  return map.map((ref, i) => {
-    let res: IResolvedLandmark;
-    if ('vertex' in ref) res = { v: [ref.vertex, ref.vertex, ref.vertex], w: [1, 0, 0] };
-    else if ('vertices' in ref) res = { v: ref.vertices, w: ref.barycentric };
-    else {
-      const f = ref.face;
-      if (!indices || !(f >= 0 && f * 3 + 2 < indices.length)) {
-        throw new UnsupportedRigError(
-          `Landmark ${i} names face ${f}, which mesh "${mesh.name}" does not have.`,
-          `${indices ? indices.length / 3 : 0} triangles`,
-        );
-      }
-      res = { v: [indices[f * 3], indices[f * 3 + 1], indices[f * 3 + 2]], w: ref.barycentric };
-    }
-    if (!res.v.every((v) => v >= 0 && v < vertexCount)) {
-      throw new UnsupportedRigError(
-        `Landmark ${i} names a vertex outside mesh "${mesh.name}".`,
-        `${vertexCount} vertices`,
-      );
-    }
-    return res;
-  });
-}
-
-const resolvedCache = new WeakMap<readonly LandmarkRef[], { mesh: AbstractMesh; res: IResolvedLandmark[] }>();
-function resolveCached(mesh: AbstractMesh, map: readonly LandmarkRef[]): IResolvedLandmark[] {
-  const hit = resolvedCache.get(map);
-  if (hit && hit.mesh === mesh) return hit.res;
-  const res = resolveLandmarks(mesh, map);
-  resolvedCache.set(map, { mesh, res });
-  return res;
-}
-
-/** Interpolates 21 landmarks from a per-vertex xyz array. */
-function interpolate(
-  res: readonly IResolvedLandmark[],
-  data: ArrayLike<number>,
-  out: Float32Array,
-): Float32Array {
-  res.forEach((r, l) => {
-    for (let a = 0; a < 3; a++) {
-      out[l * 3 + a] =
-        r.w[0] * data[r.v[0] * 3 + a] + r.w[1] * data[r.v[1] * 3 + a] + r.w[2] * data[r.v[2] * 3 + a];
-    }
-  });
-  return out;
-}
 
 /** The bone named `name`, or the bone whose linked TransformNode is named `name`. */
 function findJawBone(mesh: AbstractMesh, name: string): Bone | null {
@@ -136,15 +80,15 @@ export function describeRig(mesh: AbstractMesh, options: IRigOptions = {}): IRig
   if (!positions)
     throw new UnsupportedRigError(`Mesh "${mesh.name}" has no vertex positions.`, 'no position buffer');
   const res = resolveLandmarks(mesh, plan.landmarkMap);
-  const restLandmarks = interpolate(res, positions, new Float32Array(63));
+  const restLandmarks = interpolate(res, positions, new Float32Array(LIPS_V1_VALUES));
 
   const morphs: IRigMorphControl[] = plan.morphs.map((m) => {
     const targetPositions = targets[m.targetIndex].getPositions();
-    const deltas = new Float32Array(63);
+    const deltas = new Float32Array(LIPS_V1_VALUES);
     // Babylon morph targets store absolute positions; the delta is target − base.
     if (targetPositions) {
       interpolate(res, targetPositions, deltas);
-      for (let j = 0; j < 63; j++) deltas[j] -= restLandmarks[j];
+      for (let j = 0; j < LIPS_V1_VALUES; j++) deltas[j] -= restLandmarks[j];
     }
     return { name: m.name, targetIndex: m.targetIndex, min: m.min, max: m.max, landmarkDeltas: deltas };
   });
@@ -174,7 +118,7 @@ export function describeRig(mesh: AbstractMesh, options: IRigOptions = {}): IRig
           for (let c = 0; c < 4; c++) if (jawSet.has(idx[v * 4 + c])) perVertex[v] += wts[v * 4 + c];
         }
       }
-      const landmarkWeights = new Float32Array(21);
+      const landmarkWeights = new Float32Array(LIPS_V1_POINTS);
       res.forEach((r, l) => {
         landmarkWeights[l] = Math.min(
           1,
@@ -341,7 +285,7 @@ const scratchMatrix = new Matrix();
 export function readBackLipsV1(
   mesh: AbstractMesh,
   landmarkMap: readonly LandmarkRef[],
-  out: Float32Array = new Float32Array(63),
+  out: Float32Array = new Float32Array(LIPS_V1_VALUES),
 ): Float32Array {
   const res = resolveCached(mesh, landmarkMap);
   const base = mesh.getVerticesData(POSITION);

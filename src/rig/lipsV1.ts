@@ -2,7 +2,7 @@
  * The canonical lip space `lips-v1` (spec/lips-v1.json), typed, plus the few measurements of a lips-v1 frame
  * the rig and telemetry need. One source of truth shared with training/ (Python).
  */
-import spec from '../../spec/lips-v1.json' with { type: 'json' };
+import { LIPS_V1_JSON as spec, LIPS_V1_NEUTRAL } from '../metrics/lipsV1Layout.ts';
 
 /** Named point groups of `lips-v1` (indices into the 21 points). */
 export interface ILipsV1Groups {
@@ -48,8 +48,7 @@ export interface ILipsV1Spec {
   readonly innerPairs: readonly (readonly [number, number])[];
 }
 
-const neutral = new Float32Array(spec.pointCount * 3);
-spec.points.forEach((p, i) => neutral.set(p.neutral, i * 3));
+const neutral = LIPS_V1_NEUTRAL;
 
 /** The `lips-v1` spec as shipped in spec/lips-v1.json. */
 export const LIPS_V1: ILipsV1Spec = Object.freeze({

@@ -3,7 +3,8 @@
  * offers (names and counts only) and, if it recognises the rig, says how to drive it.
  */
 import type { IRigOptions } from './rigOptions.ts';
-import type { IRigInventory, IRigPlan, RigKind } from './rigPlan.ts';
+import type { RigKind } from './rigKind.ts';
+import type { IRigInventory, IRigPlan } from './rigPlan.ts';
 
 /** Recognises one rig family and plans how the solver drives it. */
 export interface RigAdapter {

@@ -4,7 +4,7 @@
  * consumed by `createLandmarkSolver` (rig/solveLandmarksToRig.ts).
  */
 import type { LandmarkRef } from './landmarkRef.ts';
-import type { RigKind } from './rigPlan.ts';
+import type { RigKind } from './rigKind.ts';
 
 /** One morph target the solver may move. */
 export interface IRigMorphControl {

@@ -4,7 +4,7 @@
  */
 import type { LandmarkRef } from './landmarkRef.ts';
 import type { IRigJawAxis } from './rigDescription.ts';
-import type { RigKind } from './rigPlan.ts';
+import type { RigKind } from './rigKind.ts';
 
 /** How to read the avatar's rig. */
 export interface IRigOptions {

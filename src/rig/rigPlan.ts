@@ -4,9 +4,9 @@
  */
 import type { LandmarkRef } from './landmarkRef.ts';
 import type { IRigJawAxis } from './rigDescription.ts';
+import type { RigKind } from './rigKind.ts';
 
-/** The rig families we recognise. */
-export type RigKind = 'flame' | 'arkit' | 'custom';
+export type { RigKind };
 
 /** What an avatar offers, gathered from the Babylon mesh without Babylon types. */
 export interface IRigInventory {

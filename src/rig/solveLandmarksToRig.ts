@@ -18,77 +18,14 @@
  */
 import { choleskyFactor } from '../math/choleskyFactor.ts';
 import { choleskySolve } from '../math/choleskySolve.ts';
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
+import { createLandmarkForwardModel } from './landmarkForwardModel.ts';
+import { DEFAULT_LANDMARK_SOLVER_OPTIONS, type ILandmarkSolverOptions } from './landmarkSolverOptions.ts';
 import { LIPS_V1, mouthWidth } from './lipsV1.ts';
 import type { IRigDescription } from './rigDescription.ts';
 import type { RigPose } from './rigPose.ts';
 
-/** Tuning of the landmark solver. Weights are dimensionless. */
-export interface ILandmarkSolverOptions {
-  /**
-   * Weight of each of the 21 landmarks in the fit. Inner lips weigh most because they decide the aperture
-   * people read speech from; the chin least because the jaw bone already ties it to the lips.
-   * @default chin 0.5, outer lips 1, inner lips 2
-   */
-  readonly landmarkWeights: ArrayLike<number>;
-  /**
-   * Extra weight on the vertical gap of the three facing inner-lip pairs, so closures (p, b, m) close even
-   * when other points cannot be matched exactly.
-   * @default 4
-   */
-  readonly closureWeight: number;
-  /**
-   * Tikhonov weight pulling every control towards rest, relative to the mean diagonal of `JᵀWJ`.
-   * @default 1e-3
-   */
-  readonly restWeight: number;
-  /**
-   * Weight pulling every control towards the previous frame's solution, relative to the mean diagonal of
-   * `JᵀWJ`. Damps flicker between near-equivalent control combinations.
-   * @default 1e-2
-   */
-  readonly temporalWeight: number;
-  /**
-   * Gauss–Newton iterations per frame (each re-evaluates the exact forward model). One is enough for
-   * streams: each frame starts from the previous solution, so the iterations continue across frames (and
-   * without a turned jaw the model is linear and one step is exact). Raise it for one-off solves.
-   * @default 1
-   */
-  readonly iterations: number;
-  /**
-   * Maximum projected coordinate-descent sweeps per iteration when bounds are active. The previous frame's
-   * solution is the starting point, so convergence continues across frames of a steady target.
-   * @default 8
-   */
-  readonly boundSweeps: number;
-  /**
-   * Factor from lips-v1 metres to mesh units for displacements from neutral, or `'auto'`: the rig's rest
-   * mouth width over the reference neutral's (absorbs both unit scale and mouth size).
-   * @default 'auto'
-   */
-  readonly displacementScale: number | 'auto';
-  /**
-   * The neutral the incoming frames are displacements from (21 × 3, metres). A target is mapped to mesh
-   * space as `restLandmarks + scale · (target − referenceNeutral)`.
-   * @default LIPS_V1.neutral
-   */
-  readonly referenceNeutral: ArrayLike<number>;
-}
-
-const defaultWeights = new Float32Array(21).fill(1);
-defaultWeights[LIPS_V1.groups.chin] = 0.5;
-for (const i of LIPS_V1.groups.inner) defaultWeights[i] = 2;
-
-/** Defaults of `ILandmarkSolverOptions`. */
-export const DEFAULT_LANDMARK_SOLVER_OPTIONS: Readonly<ILandmarkSolverOptions> = Object.freeze({
-  landmarkWeights: defaultWeights,
-  closureWeight: 4,
-  restWeight: 1e-3,
-  temporalWeight: 1e-2,
-  iterations: 1,
-  boundSweeps: 8,
-  displacementScale: 'auto',
-  referenceNeutral: LIPS_V1.neutral,
-});
+export { DEFAULT_LANDMARK_SOLVER_OPTIONS, type ILandmarkSolverOptions };
 
 /** A solver bound to one rig, reused every frame. */
 export interface LandmarkSolver {
@@ -115,7 +52,7 @@ export interface LandmarkSolver {
   reset(): void;
 }
 
-const M = 63;
+const M = LIPS_V1_VALUES;
 
 /**
  * Builds a solver for a rig: Jacobian, weights and the Cholesky factor of the normal matrix.
@@ -152,49 +89,9 @@ export function createLandmarkSolver(
   if (!(scale > 0) || !Number.isFinite(scale))
     throw new RangeError(`displacementScale must be > 0, got ${scale}`);
 
-  // Forward model data, float64 so the normal equations stay well conditioned.
-  const rest = Float64Array.from(rig.restLandmarks);
+  // The forward model (rest landmarks, Jacobian at rest, bounds, exact evaluation with the jaw's rotation).
+  const { rest, J, lo, hi, evaluate } = createLandmarkForwardModel(rig);
   const refNeutral = Float64Array.from(o.referenceNeutral);
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
-  const J = new Float64Array(n * M); // column-major: column c at J[c*M .. c*M+62]
-  rig.morphs.forEach((m, c) => {
-    if (m.landmarkDeltas.length !== M)
-      throw new RangeError(`morph ${m.name}: landmarkDeltas must have ${M} values`);
-    if (!(m.min <= m.max)) throw new RangeError(`morph ${m.name}: min ${m.min} > max ${m.max}`);
-    J.set(m.landmarkDeltas, c * M);
-    lo[c] = m.min;
-    hi[c] = m.max;
-  });
-  const jawW = new Float64Array(21);
-  const pivot = new Float64Array(3);
-  const axis = new Float64Array(na * 3);
-  if (rig.jaw) {
-    if (rig.jaw.landmarkWeights.length !== 21)
-      throw new RangeError('jaw.landmarkWeights must have 21 values');
-    jawW.set(rig.jaw.landmarkWeights);
-    pivot.set(rig.jaw.pivot);
-    axes.forEach((a, k) => {
-      const len = Math.hypot(a.axis[0], a.axis[1], a.axis[2]);
-      if (!(len > 0)) throw new RangeError(`jaw axis ${a.name} has zero length`);
-      axis[k * 3] = a.axis[0] / len;
-      axis[k * 3 + 1] = a.axis[1] / len;
-      axis[k * 3 + 2] = a.axis[2] / len;
-      lo[nm + k] = a.minRad;
-      hi[nm + k] = a.maxRad;
-      // d/dθ of w·(R(θ)(p − c) + c) at θ = 0 is w·(k × (p − c)).
-      const col = (nm + k) * M;
-      for (let l = 0; l < 21; l++) {
-        const vx = rest[l * 3] - pivot[0];
-        const vy = rest[l * 3 + 1] - pivot[1];
-        const vz = rest[l * 3 + 2] - pivot[2];
-        const [kx, ky, kz] = [axis[k * 3], axis[k * 3 + 1], axis[k * 3 + 2]];
-        J[col + l * 3] = jawW[l] * (ky * vz - kz * vy);
-        J[col + l * 3 + 1] = jawW[l] * (kz * vx - kx * vz);
-        J[col + l * 3 + 2] = jawW[l] * (kx * vy - ky * vx);
-      }
-    });
-  }
 
   // W = diag(landmark weights) + closure·Σ (e_upper,y − e_lower,y)(…)ᵀ over the facing inner pairs.
   const wDiag = new Float64Array(M);
@@ -250,56 +147,10 @@ export function createLandmarkSolver(
   const b = new Float64Array(n);
   const z = new Float64Array(n);
   const grad = new Float64Array(n);
-  const cosA = new Float64Array(na);
-  const sinA = new Float64Array(na);
 
   const lw = Float64Array.from(o.landmarkWeights);
   const moveTolerance = 1e-6;
   const clamp = (v: number, c: number): number => (v < lo[c] ? lo[c] : v > hi[c] ? hi[c] : v);
-
-  /** f(x): morphs add linearly, then the jaw rotates each landmark by its skin weight (LBS). */
-  const evaluate = (xs: ArrayLike<number>, out: Float32Array | Float64Array): void => {
-    for (let j = 0; j < M; j++) out[j] = rest[j];
-    for (let c = 0; c < nm; c++) {
-      const xc = xs[c];
-      if (xc === 0) continue;
-      const off = c * M;
-      for (let j = 0; j < M; j++) out[j] += xc * J[off + j];
-    }
-    if (na === 0) return;
-    for (let k = 0; k < na; k++) {
-      cosA[k] = Math.cos(xs[nm + k]);
-      sinA[k] = Math.sin(xs[nm + k]);
-    }
-    for (let l = 0; l < 21; l++) {
-      const w = jawW[l];
-      if (w === 0) continue;
-      const px = out[l * 3];
-      const py = out[l * 3 + 1];
-      const pz = out[l * 3 + 2];
-      let vx = px - pivot[0];
-      let vy = py - pivot[1];
-      let vz = pz - pivot[2];
-      for (let k = 0; k < na; k++) {
-        // Rodrigues: v·cos + (k × v)·sin + k(k·v)(1 − cos)
-        const kx = axis[k * 3];
-        const ky = axis[k * 3 + 1];
-        const kz = axis[k * 3 + 2];
-        const c = cosA[k];
-        const s = sinA[k];
-        const kd = (kx * vx + ky * vy + kz * vz) * (1 - c);
-        const nx = vx * c + (ky * vz - kz * vy) * s + kx * kd;
-        const ny = vy * c + (kz * vx - kx * vz) * s + ky * kd;
-        const nz = vz * c + (kx * vy - ky * vx) * s + kz * kd;
-        vx = nx;
-        vy = ny;
-        vz = nz;
-      }
-      out[l * 3] = px + w * (vx + pivot[0] - px);
-      out[l * 3 + 1] = py + w * (vy + pivot[1] - py);
-      out[l * 3 + 2] = pz + w * (vz + pivot[2] - pz);
-    }
-  };
 
   /** Minimises ½zᵀHz − cᵀz over the box, where c = H·x + b, from z = clamp(x + H⁻¹b). */
   const boundedStep = (): void => {

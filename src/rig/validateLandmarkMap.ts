@@ -2,6 +2,7 @@
  * Checks a landmark map given by the user or found in mesh metadata, so a bad map fails at attach time with
  * a message instead of producing a silently wrong mouth.
  */
+import { LIPS_V1_POINTS } from '../metrics/lipsV1Layout.ts';
 import type { LandmarkRef } from './landmarkRef.ts';
 import { UnsupportedRigError } from './rigErrors.ts';
 
@@ -26,9 +27,9 @@ export function validateLandmarkMap(
   source: string,
 ): readonly LandmarkRef[] {
   const found = `${source} = ${Array.isArray(map) ? `array of ${map.length}` : typeof map}`;
-  if (!Array.isArray(map) || map.length !== 21) {
+  if (!Array.isArray(map) || map.length !== LIPS_V1_POINTS) {
     throw new UnsupportedRigError(
-      `A lips-v1 landmark map must be an array of 21 entries (iBUG 8, 48..67).`,
+      `A lips-v1 landmark map must be an array of ${LIPS_V1_POINTS} entries (iBUG 8, 48..67).`,
       found,
     );
   }

@@ -9,7 +9,8 @@ import type { RigAdapter } from '../rigAdapter.ts';
 import { UnsupportedRigError } from '../rigErrors.ts';
 import type { IRigPlanMorph } from '../rigPlan.ts';
 import { validateLandmarkMap } from '../validateLandmarkMap.ts';
-import { FLAME_LIPS_V1_LANDMARKS, FLAME_VERTEX_COUNT } from './flameLandmarks.ts';
+import { FLAME_LIPS_V1_LANDMARKS } from '../../metrics/flameLandmarks.ts';
+import { FLAME_VERTEX_COUNT } from '../../metrics/flameRegions.ts';
 import { pickLandmarkMap } from './pickLandmarkMap.ts';
 import { planJaw } from './planJaw.ts';
 

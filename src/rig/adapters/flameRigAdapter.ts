@@ -4,7 +4,8 @@
  */
 import type { RigAdapter } from '../rigAdapter.ts';
 import type { IRigPlanMorph } from '../rigPlan.ts';
-import { FLAME_LIPS_V1_LANDMARKS, FLAME_VERTEX_COUNT } from './flameLandmarks.ts';
+import { FLAME_LIPS_V1_LANDMARKS } from '../../metrics/flameLandmarks.ts';
+import { FLAME_VERTEX_COUNT } from '../../metrics/flameRegions.ts';
 import { planJaw } from './planJaw.ts';
 
 /** Expression target names FLAME exporters produce, after any `prefix.` is stripped. */

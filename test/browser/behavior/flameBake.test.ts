@@ -13,7 +13,7 @@ import { innerLipAperture } from '../../../src/rig/lipsV1.ts';
 import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
-import { solveLipsTrackToRig } from '../../../src/rig/solveLipsTrackToRig.ts';
+import { solveLipsTrackToRig } from '../../../src/playout/solveLipsTrackToRig.ts';
 import { buildFlameAvatar, loadFlameFixtureAsync, type IFlameFixture } from '../rig/flameTestAvatar.ts';
 
 const SHIPPED = new URL('/models/manifest.json', location.href).href;

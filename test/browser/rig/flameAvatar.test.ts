@@ -17,7 +17,7 @@ import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { innerLipAperture, LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { UnsupportedRigError } from '../../../src/rig/rigErrors.ts';
-import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/rig/adapters/flameLandmarks.ts';
+import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/metrics/flameLandmarks.ts';
 import { buildFlameAvatar, loadFlameFixtureAsync, type IFlameFixture } from './flameTestAvatar.ts';
 
 /** lips-v1 neutral with the inner lips parted by `mm`: upper lip up a quarter, lower lip (and chin) down the rest. */

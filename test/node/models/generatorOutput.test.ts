@@ -8,7 +8,7 @@ import { ModelLoadError } from '../../../src/errors.ts';
 import { createGeneratorOutputToLips, parseFlameTemplate } from '../../../src/models/generatorOutput.ts';
 import { validateModelManifest } from '../../../src/models/modelManifest.ts';
 import { generatorManifest } from './generatorManifest.ts';
-import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/rig/adapters/flameLandmarks.ts';
+import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/metrics/flameLandmarks.ts';
 
 const FLAME_VALUES = 5023 * 3;
 const flameGenerator = generatorManifest({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { planRig } from '../../../src/rig/planRig.ts';
 import { UnsupportedRigError } from '../../../src/rig/rigErrors.ts';
 import type { IRigInventory } from '../../../src/rig/rigPlan.ts';
-import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/rig/adapters/flameLandmarks.ts';
+import { FLAME_LIPS_V1_LANDMARKS } from '../../../src/metrics/flameLandmarks.ts';
 
 const inv = (over: Partial<IRigInventory>): IRigInventory => ({
   meshName: 'head',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TelemetryScorer, type ITelemetryEncoderRunners } from '../../../src/worker/telemetryScorer.ts';
+import { TelemetryScorer, type ITelemetryEncoderRunners } from '../../../src/telemetry/telemetryScorer.ts';
 import { aggregateWindowScores } from '../../../src/telemetry/aggregateWindowScores.ts';
 import { estimateAvOffset } from '../../../src/telemetry/estimateAvOffset.ts';
 

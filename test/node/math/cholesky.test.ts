@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { choleskyFactor } from '../../../src/math/choleskyFactor.ts';
 import { choleskySolve } from '../../../src/math/choleskySolve.ts';
-import { seededRandom } from './syntheticRig.ts';
+import { seededRandom } from '../rig/syntheticRig.ts';
 
 test('Cholesky factor + solve recovers x from A·x for a random SPD matrix; rejects an indefinite one', () => {
   const n = 30;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flameVerticesToLipsV1 } from '../../../src/rig/adapters/flameVerticesToLipsV1.ts';
+import { flameVerticesToLipsV1 } from '../../../src/metrics/flameVerticesToLipsV1.ts';
 import { innerLipAperture, LIPS_V1, mouthWidth } from '../../../src/rig/lipsV1.ts';
 
 test('flameVerticesToLipsV1 interpolates the barycentric map (affine fields pass through exactly)', () => {

@@ -5,6 +5,7 @@
  * cached by position, so each speech and mesh window is encoded once however often it is rescored.
  * The encoders are injected (`ITelemetryEncoderRunners`), so this runs in Node tests without ORT.
  */
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 
 /** Runs the metric encoders (batched). Outputs are `n × D` embeddings, any norm. */
 export interface ITelemetryEncoderRunners {
@@ -43,7 +44,7 @@ export interface ITelemetryWindowScore {
   readonly similarities: Float32Array;
 }
 
-const LIPS_VALUES = 63;
+const LIPS_VALUES = LIPS_V1_VALUES;
 
 /** Scores read-back lips against one stream's speech. Not thread-safe: one `scoreAsync` at a time. */
 export class TelemetryScorer {

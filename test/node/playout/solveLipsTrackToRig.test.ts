@@ -5,8 +5,8 @@ import { smoothingLagSec } from '../../../src/playout/smoothing.ts';
 import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
-import { solveLipsTrackToRig } from '../../../src/rig/solveLipsTrackToRig.ts';
-import { seededRandom, syntheticRig } from './syntheticRig.ts';
+import { solveLipsTrackToRig } from '../../../src/playout/solveLipsTrackToRig.ts';
+import { seededRandom, syntheticRig } from '../rig/syntheticRig.ts';
 
 const FPS = 50;
 

@@ -10,12 +10,12 @@
  *
  * Pure and Node-testable: no Babylon, no DOM.
  */
-import { applyIntensity } from '../playout/applyIntensity.ts';
-import { Smoothing, smoothingLagSec } from '../playout/smoothing.ts';
-import { LIPS_V1 } from './lipsV1.ts';
-import type { IRigDescription } from './rigDescription.ts';
-import { createRigPose } from './rigPose.ts';
-import { createLandmarkSolver, type ILandmarkSolverOptions } from './solveLandmarksToRig.ts';
+import { applyIntensity } from './applyIntensity.ts';
+import { Smoothing, smoothingLagSec } from './smoothing.ts';
+import { LIPS_V1 } from '../rig/lipsV1.ts';
+import type { IRigDescription } from '../rig/rigDescription.ts';
+import { createRigPose } from '../rig/rigPose.ts';
+import { createLandmarkSolver, type ILandmarkSolverOptions } from '../rig/solveLandmarksToRig.ts';
 
 /** Options of `solveLipsTrackToRig`. */
 export interface ISolveLipsTrackOptions {

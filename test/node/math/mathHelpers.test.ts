@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { findPeaks } from '../../../src/math/findPeaks.ts';
 import { gaussianFilter1d } from '../../../src/math/gaussianFilter1d.ts';
 import { pearson } from '../../../src/math/pearson.ts';
-import { readMetricFixture } from './fixtures.ts';
+import { readMetricFixture } from '../metrics/fixtures.ts';
 
 test('findPeaks equals scipy.signal.find_peaks on plateaus and edges', () => {
   const { cases } = readMetricFixture<{ cases: Array<{ x: number[]; peaks: number[] }> }>('find_peaks.json');

@@ -3,13 +3,21 @@
  * vertex ids and barycentric weights, from the public FLAME landmark embedding) and the jaw joint regressed
  * on the FLAME template. Numbers only; valid for every FLAME 2020/2023 mesh (same topology and vertex order).
  */
-import type { LandmarkRef } from '../landmarkRef.ts';
-
-/** Vertex count of the FLAME topology. */
-export const FLAME_VERTEX_COUNT = 5023;
+/**
+ * A landmark inside one FLAME triangle: the triangle, its three vertex ids and barycentric weights (the
+ * `{ face, vertices, barycentric }` form of the rig's `LandmarkRef`, so the rig can use the map as is).
+ */
+export interface IFlameLandmark {
+  /** Triangle index in the FLAME topology. */
+  readonly face: number;
+  /** The triangle's three vertex indices. */
+  readonly vertices: readonly [number, number, number];
+  /** Weights of the three vertices (summing to 1). */
+  readonly barycentric: readonly [number, number, number];
+}
 
 /** The lips-v1 landmark map on FLAME, in lips-v1 point order (iBUG 8, 48..67). */
-export const FLAME_LIPS_V1_LANDMARKS: readonly LandmarkRef[] = Object.freeze([
+export const FLAME_LIPS_V1_LANDMARKS: readonly IFlameLandmark[] = Object.freeze([
   { face: 8243, vertices: [3630, 3414, 3442], barycentric: [0.140254, 0.651518, 0.208228] }, // iBUG 8
   { face: 7423, vertices: [2845, 2715, 2714], barycentric: [0.471179, 0.505728, 0.023092] }, // iBUG 48
   { face: 7390, vertices: [2849, 2813, 2850], barycentric: [0.136175, 0.701888, 0.161937] }, // iBUG 49

@@ -3,7 +3,9 @@
  * lips-v1 directly. Generators that output FLAME parameters evaluate FLAME first (the landmark vertices are
  * enough), then call this; the result goes through the same playout and solver as any lips-v1 frame.
  */
-import { FLAME_LIPS_V1_LANDMARKS, FLAME_VERTEX_COUNT } from './flameLandmarks.ts';
+import { FLAME_LIPS_V1_LANDMARKS } from './flameLandmarks.ts';
+import { FLAME_VERTEX_COUNT } from './flameRegions.ts';
+import { LIPS_V1_VALUES } from './lipsV1Layout.ts';
 
 /**
  * Interpolates the 21 lips-v1 landmarks from FLAME vertices with the barycentric landmark map.
@@ -15,16 +17,16 @@ import { FLAME_LIPS_V1_LANDMARKS, FLAME_VERTEX_COUNT } from './flameLandmarks.ts
  */
 export function flameVerticesToLipsV1(
   vertices: ArrayLike<number>,
-  out: Float32Array = new Float32Array(63),
+  out: Float32Array = new Float32Array(LIPS_V1_VALUES),
 ): Float32Array {
   if (vertices.length !== FLAME_VERTEX_COUNT * 3) {
     throw new RangeError(
       `flameVerticesToLipsV1: expected ${FLAME_VERTEX_COUNT * 3} values, got ${vertices.length}`,
     );
   }
-  if (out.length < 63) throw new RangeError('flameVerticesToLipsV1: out must hold 63 values');
+  if (out.length < LIPS_V1_VALUES)
+    throw new RangeError(`flameVerticesToLipsV1: out must hold ${LIPS_V1_VALUES} values`);
   FLAME_LIPS_V1_LANDMARKS.forEach((ref, l) => {
-    if (!('vertices' in ref)) return; // every FLAME entry has vertices; keeps the type narrow
     for (let a = 0; a < 3; a++) {
       out[l * 3 + a] =
         ref.barycentric[0] * vertices[ref.vertices[0] * 3 + a] +
