@@ -117,3 +117,57 @@ export function gateSilentFrames(
   for (let f = 0; f < frames; f++) if (isDigitalSilence(speechRms[f])) points.set(rest, f * n);
   return points;
 }
+
+/**
+ * The silence gate of a track generated in blocks from streamed audio (the CLI bake): it sums each frame's
+ * speech energy from the 16 kHz samples as they are fed, on the whole-file framing (frame j spans samples
+ * `[j·span, (j+1)·span)`, RMS over `span`: `generateLipsTrackAsync`'s `speechRms`), and gates the frames
+ * as they are written, so the streamed track equals the browser bake's.
+ */
+export class StreamedSilenceGate {
+  private readonly _span: number;
+  private readonly _rest: Float32Array;
+  /** Sum of squares per frame, from frame `_first` on. */
+  private _energy: number[] = [];
+  private _first = 0;
+  private _fed = 0;
+
+  /**
+   * @param spanSamples defines the 16 kHz samples per output frame (`melFramesPerOutputFrame × hop`)
+   * @param rest defines the rest values (lips-v1: `LIPS_V1.neutral`)
+   * @throws RangeError for a span that is not a positive integer
+   */
+  constructor(spanSamples: number, rest: ArrayLike<number>) {
+    if (!Number.isInteger(spanSamples) || spanSamples < 1)
+      throw new RangeError(`spanSamples must be a positive integer, got ${spanSamples}`);
+    this._span = spanSamples;
+    this._rest = Float32Array.from(rest);
+  }
+
+  /**
+   * Takes the next 16 kHz samples of the audio (non-finite ones already replaced by 0).
+   * @param samples defines the samples, in order
+   */
+  addSamples(samples: ArrayLike<number>): void {
+    for (let i = 0; i < samples.length; i++, this._fed++) {
+      const f = Math.floor(this._fed / this._span) - this._first;
+      if (f < 0) continue; // a frame already written
+      const v = samples[i];
+      this._energy[f] = (this._energy[f] ?? 0) + v * v;
+    }
+  }
+
+  /**
+   * Gates the next `frames` frames of the track, in place, and forgets their energy.
+   * @param points defines `frames × rest.length` values (modified)
+   * @param frames defines how many frames `points` holds
+   * @returns `points`
+   */
+  gateNext(points: Float32Array, frames: number): Float32Array {
+    const rms = new Float32Array(frames);
+    for (let j = 0; j < frames; j++) rms[j] = Math.sqrt((this._energy[j] ?? 0) / this._span);
+    this._energy = this._energy.slice(frames);
+    this._first += frames;
+    return gateSilentFrames(points, rms, this._rest);
+  }
+}
