@@ -11,6 +11,7 @@ import {
   readBackLipsV1,
   type RigBinding,
 } from '../rig/applyRigPose.ts';
+import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import type { IRigOptions } from '../rig/rigOptions.ts';
 import { createRigPose, type RigPose } from '../rig/rigPose.ts';
@@ -25,7 +26,7 @@ export class AttachedRig {
   private readonly _mesh: AbstractMesh;
   private readonly _solver: LandmarkSolver;
   private readonly _pose: RigPose;
-  private readonly _shown = new Float32Array(63);
+  private readonly _shown = new Float32Array(LIPS_V1.neutral.length);
 
   /**
    * Reads the mesh's rig (FLAME auto-detected; ARKit/custom via options or mesh metadata).

@@ -5,6 +5,7 @@
  * with the automatic offset correction applied when it is on. Pure scheduling and arithmetic: the worker
  * call and the emit are injected, so Node tests drive it with fakes.
  */
+import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { AvOffsetCorrector } from './avOffsetCorrector.ts';
 import type { ITelemetryScores } from './telemetryAggregator.ts';
 import { TelemetryAggregator } from './telemetryAggregator.ts';
@@ -58,7 +59,7 @@ export class LiveSyncMonitor {
   readonly corrector: AvOffsetCorrector | null;
 
   private readonly _host: ILiveSyncMonitorHost;
-  private readonly _displacement = new Float32Array(63);
+  private readonly _displacement = new Float32Array(LIPS_V1.neutral.length);
   private _system: ITelemetrySystem;
   private _busy = false;
   private _timer: ReturnType<typeof setInterval> | null = null;
@@ -122,7 +123,7 @@ export class LiveSyncMonitor {
     latencySec: number,
   ): void {
     const out = this._displacement;
-    for (let i = 0; i < 63; i++) out[i] = (shown[i] - restLandmarks[i]) / scale;
+    for (let i = 0; i < out.length; i++) out[i] = (shown[i] - restLandmarks[i]) / scale;
     this.aggregator.recordFrame(heardSec, out, latencySec);
   }
 
