@@ -1,19 +1,12 @@
 /**
- * The rig of the mesh a behavior is attached to: its description, the Babylon binding, the landmark solver
+ * The rig of the mesh a behavior is attached to: its description (`describeRig`), the Babylon binding, the landmark solver
  * and the pose it solves into. Shows lips-v1 points on the mesh (solve → apply), puts the mouth at rest,
  * and reads back what the viewer sees (for telemetry). The Babylon edge of the behavior's render step.
  */
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
-import {
-  applyRigPose,
-  createRigBinding,
-  describeRig,
-  readBackLipsV1,
-  type RigBinding,
-} from '../rig/applyRigPose.ts';
+import { applyRigPose, createRigBinding, readBackLipsV1, type RigBinding } from '../rig/applyRigPose.ts';
 import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
-import type { IRigOptions } from '../rig/rigOptions.ts';
 import { createRigPose, type RigPose } from '../rig/rigPose.ts';
 import { createLandmarkSolver, type LandmarkSolver } from '../rig/solveLandmarksToRig.ts';
 
@@ -29,14 +22,14 @@ export class AttachedRig {
   private readonly _shown = new Float32Array(LIPS_V1.neutral.length);
 
   /**
-   * Reads the mesh's rig (FLAME auto-detected; ARKit/custom via options or mesh metadata).
+   * Binds a described rig (`describeRig`) to its mesh.
    * @param mesh defines the head mesh
-   * @param options defines the rig options
-   * @throws UnsupportedRigError when the rig is not supported
+   * @param rig defines the mesh's rig
+   * @throws UnsupportedRigError when the rig's targets cannot be bound
    */
-  constructor(mesh: AbstractMesh, options: IRigOptions) {
+  constructor(mesh: AbstractMesh, rig: IRigDescription) {
     this._mesh = mesh;
-    this.rig = describeRig(mesh, options);
+    this.rig = rig;
     this.binding = createRigBinding(mesh, this.rig);
     this._solver = createLandmarkSolver(this.rig);
     this._pose = createRigPose(this.rig);

@@ -9,6 +9,7 @@ import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import { Observable } from '@babylonjs/core/Misc/observable.js';
 import type { PcmChunk } from '../audio/decodePcmChunk.ts';
 import { LipSyncError } from '../errors.ts';
+import { describeRig } from '../rig/applyRigPose.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
 import { AttachedRig } from './attachedRig.ts';
@@ -54,6 +55,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
 
   private readonly _options: IPerceptualLipSyncOptions;
   private _rig: AttachedRig | null = null;
+  private _rigDescription: IRigDescription | null = null;
   private _rigError: Error | null = null;
   private readonly _lips = new Float32Array(63);
   /** Babylon's deferred attach (added while the scene loads), which `startAsync`/`bakeAsync` wait for. */
@@ -78,7 +80,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       onStateChanged: this._onStateChanged,
       onError: this._onError,
       onTelemetry: this._onTelemetry,
-      rest: () => this._applyRest(),
+      rest: () => this.attachedNode && this._rig?.rest(),
       stop: () => this.stop(),
     });
     this.intensity = this._options.intensity;
@@ -118,7 +120,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   }
   /** The rig the solver drives, once attached to a supported mesh. */
   get rig(): IRigDescription | null {
-    return this._rig?.rig ?? null;
+    return this._rigDescription;
   }
   /** Options in force (validated copy). */
   get options(): Readonly<IPerceptualLipSyncOptions> {
@@ -142,7 +144,8 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     this.attachedNode = mesh;
     this._pendingAttach.attached();
     try {
-      this._rig = new AttachedRig(mesh, this._options.rig);
+      this._rigDescription = describeRig(mesh, this._options.rig);
+      this._rig = new AttachedRig(mesh, this._rigDescription);
       this._rigError = null;
     } catch (e) {
       // Keep the original class (UnsupportedRigError) so callers can tell rig problems apart.
@@ -159,6 +162,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     }
     this.stop();
     this._rig = null;
+    this._rigDescription = null;
     this._rigError = null;
     this.attachedNode = null;
   }
@@ -279,10 +283,6 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
         solverErrorM: at.solverErrorM,
       });
     }
-  }
-
-  private _applyRest(): void {
-    if (this.attachedNode) this._rig?.rest();
   }
 
   /** Waits for Babylon's deferred attach, then the mesh and its rig; throws what start and bake throw. */
