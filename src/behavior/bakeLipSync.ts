@@ -8,7 +8,7 @@ import type { AnimationGroup } from '@babylonjs/core/Animations/animationGroup.j
 import type { Scene } from '@babylonjs/core/scene.js';
 import { transfer } from 'comlink';
 import { lipsTrackToJson, type ILipsTrackJson } from '../models/lipsTrackJson.ts';
-import { isDigitalSilence } from '../playout/silenceGate.ts';
+import { gateSilentFrames } from '../playout/lipsPostProcess.ts';
 import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { RigBinding } from '../rig/applyRigPose.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
@@ -65,9 +65,7 @@ export async function bakeLipSyncAsync(
     await worker.releaseAsync();
   }
   // The live player's silence gate: digital silence shows the rest pose in the bake too.
-  for (let f = 0; f < block.frames; f++) {
-    if (isDigitalSilence(block.speechRms[f])) block.points.set(LIPS_V1.neutral, f * 63);
-  }
+  gateSilentFrames(block.points, block.speechRms, LIPS_V1.neutral);
   const fps = worker.info.frameRateHz;
   const keys = solveLipsTrackToRig(block.points, fps, target.rig, {
     intensity: target.intensity,

@@ -6,6 +6,15 @@
  * Babylon has promised instead of failing. Plain timers and promises: no Babylon import.
  */
 
+import { LipSyncError } from '../errors.ts';
+
+/**
+ * How long `startAsync`/`bakeAsync` wait for the attach Babylon defers until the scene has loaded
+ * (`addBehavior` while `scene.isLoading`). Pending textures usually finish in well under a second; a
+ * scene still loading after this long is waiting on something else, and the error says what to do.
+ */
+export const DEFERRED_ATTACH_WAIT_MS = 30000;
+
 /** How a wait for the deferred attach ended. */
 export type PendingAttachOutcome = 'attached' | 'cancelled' | 'timeout';
 
@@ -61,5 +70,30 @@ export class PendingAttach {
   private _settle(outcome: PendingAttachOutcome, pending: boolean): void {
     this._pending = pending;
     for (const w of [...this._waiters]) w(outcome);
+  }
+
+  /**
+   * Waits (bounded by `DEFERRED_ATTACH_WAIT_MS`) for the attach Babylon deferred because the scene was
+   * loading when the behavior was added; returns at once when nothing is pending.
+   * @param method defines the public method waiting, for the error message
+   * @param signal defines an abort (`stop()`)
+   * @throws LipSyncError when the attach does not come in time, or the behavior was removed or stopped
+   */
+  async waitOrThrowAsync(method: string, signal: AbortSignal): Promise<void> {
+    if (!this._pending) return;
+    const outcome = await this.waitAsync(DEFERRED_ATTACH_WAIT_MS, signal);
+    if (outcome === 'timeout') {
+      throw new LipSyncError(
+        `${method}: the behavior was added (mesh.addBehavior) while the scene was still loading, and Babylon ` +
+          `attaches it only when scene.onDataLoadedObservable fires, which did not happen within ` +
+          `${DEFERRED_ATTACH_WAIT_MS / 1000} s. Await scene.whenReadyAsync() before ${method}, or attach at once ` +
+          `with mesh.addBehavior(lipSync, true).`,
+      );
+    }
+    if (outcome === 'cancelled') {
+      throw new LipSyncError(
+        `${method} was cancelled while waiting for Babylon to attach the behavior (stop(), removeBehavior or dispose).`,
+      );
+    }
   }
 }

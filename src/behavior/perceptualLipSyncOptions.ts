@@ -9,6 +9,7 @@ import {
 } from '../assetLayout.ts';
 import { InvalidOptionError } from '../errors.ts';
 import type { ExecutionProvider } from '../models/onnxBackend.ts';
+import { DEFAULT_SMOOTHING_MS } from '../playout/smoothing.ts';
 import type { IRigOptions } from '../rig/rigOptions.ts';
 
 /** Options of `PerceptualLipSyncBehavior`. */
@@ -112,7 +113,7 @@ export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOpti
   captureProcessorUrl: undefined,
   audioContext: undefined,
   intensity: 1,
-  smoothingMs: 20,
+  smoothingMs: DEFAULT_SMOOTHING_MS,
   audioDelayCompensation: true,
   processingMarginMs: 80,
   playAudio: true,

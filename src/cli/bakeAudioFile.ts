@@ -13,6 +13,8 @@ import { StreamingLogMel } from '../features/streamingLogMel.ts';
 import { createGeneratorStream } from '../models/generatorRunners.ts';
 import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import { lipsTrackToJson } from '../models/lipsTrackJson.ts';
+import { StreamedSilenceGate } from '../playout/lipsPostProcess.ts';
+import { LIPS_V1 } from '../rig/lipsV1.ts';
 import { readAudioChunks } from './audioFile/readAudioChunks.ts';
 import type { IBakeModel } from './loadBakeModel.ts';
 
@@ -56,12 +58,14 @@ export async function bakeAudioFileAsync(
   let written = 0;
   let maxFrames = Infinity; // known once the audio has ended
   let pending = ''; // JSON written per step, not per frame
+  // The live player's and the browser bake's silence gate: digital silence shows the rest pose.
+  const gate = new StreamedSilenceGate(g.melFramesPerOutputFrame * HOP, LIPS_V1.neutral);
   const writeBlock = async (first: number, count: number, displacements: Float32Array): Promise<void> => {
     if (first !== written)
       throw new Error(`bake: generator output ${first} follows ${written} (internal error).`);
     const n = Math.max(0, Math.min(count, maxFrames - written));
     if (n === 0) return;
-    const points = lipsDisplacementsToPoints(displacements, n);
+    const points = gate.gateNext(lipsDisplacementsToPoints(displacements, n), n);
     const frames = lipsTrackToJson({ frames: n, fps, points }).frames.map((f) => JSON.stringify(f));
     pending += (written === 0 ? '' : ',') + frames.join(',');
     written += n;
@@ -91,6 +95,7 @@ export async function bakeAudioFileAsync(
       // Non-finite samples (a broken file) become silence, as in the whole-file path.
       for (let j = 0; j < piece.length; j++) if (!Number.isFinite(piece[j])) piece[j] = 0;
       fed16 += piece.length;
+      gate.addSamples(piece);
       const block = logMel.push(piece);
       if (block) {
         generator.appendMel(block.data, block.frames);

@@ -3,19 +3,33 @@
  * audio clock's "now": interpolated frame → ease to rest when stale → intensity gain → smoothing.
  * Allocation-free per frame; the clock is passed in, so tests drive it.
  */
-import { applyIntensity } from './applyIntensity.ts';
 import { easeToRest, type IEaseToRestOptions } from './easeToRest.ts';
 import type { LipsFrame } from './lipsFrame.ts';
+import { gatedFrame, LipsPostProcessor } from './lipsPostProcess.ts';
 import { PlayoutBuffer, type IPlayoutBufferOptions } from './playoutBuffer.ts';
-import { Smoothing } from './smoothing.ts';
+import { RENDER_INTERVAL_SEC } from './playoutTiming.ts';
+import { DEFAULT_SMOOTHING_MS } from './smoothing.ts';
 
 /** Options of `LipsPlayout`. */
 export interface ILipsPlayoutOptions
   extends Omit<IPlayoutBufferOptions, 'valuesPerFrame'>, IEaseToRestOptions {
   /** Scale of the displacement from neutral (1 = as generated). @default 1 */
   readonly intensity: number;
-  /** Smoothing time constant, milliseconds (0 = off). @default 20 */
+  /** Smoothing time constant, milliseconds (0 = off). @default DEFAULT_SMOOTHING_MS (20) */
   readonly smoothingTimeConstantMs: number;
+  /** Time between `sample` calls the smoothing lead is computed for, seconds. @default RENDER_INTERVAL_SEC */
+  readonly updateIntervalSec: number;
+}
+
+/** A block of generated frames as the worker delivers it (`LipsFrameBlock`). */
+export interface ILipsFrameBlockLike {
+  readonly frames: number;
+  readonly firstTimeSec: number;
+  readonly frameDurationSec: number;
+  /** `frames × values` per frame. */
+  readonly points: Float32Array;
+  /** Speech RMS per frame (the silence gate). */
+  readonly speechRms: ArrayLike<number>;
 }
 
 /** Defaults of `ILipsPlayoutOptions`. */
@@ -25,7 +39,8 @@ export const DEFAULT_LIPS_PLAYOUT_OPTIONS: Readonly<ILipsPlayoutOptions> = Objec
   holdMs: 120,
   easeMs: 250,
   intensity: 1,
-  smoothingTimeConstantMs: 20,
+  smoothingTimeConstantMs: DEFAULT_SMOOTHING_MS,
+  updateIntervalSec: RENDER_INTERVAL_SEC,
 });
 
 /**
@@ -38,8 +53,6 @@ export type LipsPlayoutState = 'playing' | 'easing' | 'rest';
 export class LipsPlayout {
   /** The frame buffer (its `dropped` and `discontinuities` counters feed telemetry). */
   readonly buffer: PlayoutBuffer;
-  /** Scale of the displacement from neutral; takes effect on the next `sample`. */
-  intensity: number;
 
   private readonly _options: ILipsPlayoutOptions;
   private readonly _neutral: Float32Array;
@@ -52,7 +65,8 @@ export class LipsPlayout {
   /** What the last `sample` wrote (the lips on screen), and that at the cut. */
   private readonly _shown: Float32Array;
   private readonly _shownAtCut: Float32Array;
-  private readonly _smoothing: Smoothing;
+  /** Gain and smoothing: the post-processing chain every lips path shares. */
+  private readonly _post: LipsPostProcessor;
 
   /**
    * @param neutral defines the rest pose the lips ease to and the gain scales from (lips-v1: `LIPS_V1.neutral`)
@@ -73,8 +87,38 @@ export class LipsPlayout {
       maxGapSec: o.maxGapSec,
       valuesPerFrame: this._neutral.length,
     });
-    this.intensity = o.intensity;
-    this._smoothing = new Smoothing(this._neutral.length, { timeConstantMs: o.smoothingTimeConstantMs });
+    this._post = new LipsPostProcessor(this._neutral, {
+      intensity: o.intensity,
+      smoothingMs: o.smoothingTimeConstantMs,
+      updateIntervalSec: o.updateIntervalSec,
+    });
+  }
+
+  /** Scale of the displacement from neutral; takes effect on the next `sample`. */
+  get intensity(): number {
+    return this._post.intensity;
+  }
+  set intensity(value: number) {
+    this._post.intensity = value;
+  }
+
+  /** How far ahead of the time shown frames should be sampled to cancel the smoothing lag, seconds. */
+  get leadSec(): number {
+    return this._post.leadSec;
+  }
+
+  /**
+   * Queues a block of generated frames through the silence gate: digital silence (a muted or idle source)
+   * shows the rest pose whatever the model makes of it. Frames before `staleBeforeSec` are dropped.
+   * @param block defines the frames
+   * @param staleBeforeSec defines the audio-clock time before which frames are stale
+   */
+  pushBlock(block: ILipsFrameBlockLike, staleBeforeSec = -Infinity): void {
+    for (let f = 0; f < block.frames; f++) {
+      const timeSec = block.firstTimeSec + f * block.frameDurationSec;
+      if (timeSec < staleBeforeSec) continue;
+      this.push({ timeSec, points: gatedFrame(block.points, f, block.speechRms[f], this._neutral) });
+    }
   }
 
   /**
@@ -120,16 +164,14 @@ export class LipsPlayout {
         { holdMs: 0, easeMs: this._cutEaseMs },
         out,
       );
-      this._smoothing.reset();
-      this._smoothing.update(out, nowSec, out);
+      this._post.restart(out, nowSec, out);
       this._shown.set(out);
       return w < 1 ? 'easing' : 'rest';
     } else {
       const w = easeToRest(this._last, this._neutral, nowSec - this._lastCoveredSec, this._options, out);
       state = w === 0 ? 'playing' : w < 1 ? 'easing' : 'rest';
     }
-    if (this.intensity !== 1) applyIntensity(out, this._neutral, this.intensity, out);
-    this._smoothing.update(out, nowSec, out);
+    this._post.process(out, nowSec, out);
     this._shown.set(out);
     return state;
   }
@@ -151,7 +193,7 @@ export class LipsPlayout {
   /** Clears frames and smoothing state (counters are kept), e.g. when the audio source changes. */
   reset(): void {
     this.buffer.reset();
-    this._smoothing.reset();
+    this._post.reset();
     this._hasLast = false;
     this._lastCoveredSec = -Infinity;
     this._cutSec = NaN;

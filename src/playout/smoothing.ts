@@ -3,6 +3,12 @@
  * exact solution so the result does not depend on the render rate and never overshoots a held target.
  */
 
+/**
+ * Default smoothing time constant, milliseconds: 20 ms removes 50 Hz frame steps while keeping closures
+ * (≈ 60 ms) visible. The one source of the default (the behavior's `smoothingMs`, playout, both bakes).
+ */
+export const DEFAULT_SMOOTHING_MS = 20;
+
 /** Options of `Smoothing`. */
 export interface ISmoothingOptions {
   /**
@@ -45,7 +51,7 @@ export class Smoothing {
    * @throws RangeError for a negative time constant or non-positive reset gap
    */
   constructor(size: number, options: Partial<ISmoothingOptions> = {}) {
-    const tc = options.timeConstantMs ?? 20;
+    const tc = options.timeConstantMs ?? DEFAULT_SMOOTHING_MS;
     this._resetAfterSec = options.resetAfterSec ?? 0.5;
     if (!(tc >= 0)) throw new RangeError(`timeConstantMs must be ≥ 0, got ${tc}`);
     if (!(this._resetAfterSec > 0)) throw new RangeError('resetAfterSec must be > 0');

@@ -10,8 +10,8 @@
  *
  * Pure and Node-testable: no Babylon, no DOM.
  */
-import { applyIntensity } from './applyIntensity.ts';
-import { Smoothing, smoothingLagSec } from './smoothing.ts';
+import { LipsPostProcessor } from './lipsPostProcess.ts';
+import { DEFAULT_SMOOTHING_MS } from './smoothing.ts';
 import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import { createRigPose } from '../rig/rigPose.ts';
@@ -60,21 +60,25 @@ export function solveLipsTrackToRig(
   options: Partial<ISolveLipsTrackOptions> = {},
 ): IRigKeyTrack {
   const intensity = options.intensity ?? 1;
-  const smoothingMs = options.smoothingMs ?? 20;
+  const smoothingMs = options.smoothingMs ?? DEFAULT_SMOOTHING_MS;
   if (points.length % 63 !== 0)
     throw new RangeError(`points must hold whole lips-v1 frames (63 values each), got ${points.length}`);
   if (!(fps > 0) || !Number.isFinite(fps)) throw new RangeError(`fps must be > 0, got ${fps}`);
   if (!Number.isFinite(intensity)) throw new RangeError(`intensity must be finite, got ${intensity}`);
   const frames = points.length / 63;
   const solver = createLandmarkSolver(rig, options.solver);
-  const smoothing = new Smoothing(63, { timeConstantMs: smoothingMs });
+  // The live player's chain (gain, smoothing), stepped once per track frame.
+  const chain = new LipsPostProcessor(LIPS_V1.neutral, {
+    intensity,
+    smoothingMs,
+    updateIntervalSec: 1 / fps,
+  });
   const pose = createRigPose(rig);
-  const neutral = LIPS_V1.neutral;
   const morphInfluences = rig.morphs.map(() => new Float32Array(frames));
   const jawRotationRad = (rig.jaw?.axes ?? []).map(() => new Float32Array(frames));
   const targets = new Float32Array(frames * 63);
   const solverErrorM = new Float32Array(frames);
-  const leadFrames = smoothingLagSec(smoothingMs, 1 / fps) * fps;
+  const leadFrames = chain.leadSec * fps;
   for (let k = 0; k < frames; k++) {
     const target = targets.subarray(k * 63, k * 63 + 63);
     // The frame shown at time k / fps: the track interpolated the smoothing lag ahead (held at the end).
@@ -83,8 +87,7 @@ export function solveLipsTrackToRig(
     const a = x - i;
     const j = Math.min(i + 1, frames - 1);
     for (let v = 0; v < 63; v++) target[v] = points[i * 63 + v] * (1 - a) + points[j * 63 + v] * a;
-    if (intensity !== 1) applyIntensity(target, neutral, intensity, target);
-    smoothing.update(target, (k + leadFrames) / fps, target);
+    chain.process(target, (k + leadFrames) / fps, target);
     solverErrorM[k] = solver.solve(target, pose);
     for (let c = 0; c < morphInfluences.length; c++) morphInfluences[c][k] = pose.morphInfluences[c];
     for (let c = 0; c < jawRotationRad.length; c++) jawRotationRad[c][k] = pose.jawRotationRad[c];

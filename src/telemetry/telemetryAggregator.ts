@@ -10,28 +10,13 @@
  */
 import { lipIntensity } from '../metrics/lipIntensity.ts';
 import type { VertexSequence } from '../metrics/vertexSequence.ts';
-import { aggregateWindowScores, type IWindowScore } from './aggregateWindowScores.ts';
-import { estimateAvOffset } from './estimateAvOffset.ts';
+import type { IWindowScore } from './aggregateWindowScores.ts';
+import { buildTelemetrySample } from './buildTelemetrySample.ts';
 import { LipsGridRecorder } from './lipsGridRecorder.ts';
 import { RollingSlcc } from './rollingSlcc.ts';
 import { SpeechSegmenter, type ISpeechSegmenterOptions } from './speechSegmenter.ts';
-import type { IBackendChoice } from '../models/providerGuard.ts';
-import type { IInferenceTiming, ITelemetrySample, InferenceBackend } from './telemetrySample.ts';
-
-/** System fields of a sample, as the worker last reported them. */
-export interface ITelemetrySystem {
-  readonly inference: Readonly<Record<string, IInferenceTiming>>;
-  readonly backend: InferenceBackend | null;
-  /** Each model's backend choice (provider guard). */
-  readonly backends: Readonly<Record<string, IBackendChoice>>;
-  readonly wasmThreads: number;
-  readonly droppedChunks: number;
-  readonly queueDepth: number;
-  /** Automatic restarts of a crashed or hung inference worker since start. */
-  readonly workerRestarts: number;
-  /** The last restart's gap, ms (crash detected → first frame of the new worker); null before one. */
-  readonly workerGapMs: number | null;
-}
+import type { ITelemetrySample } from './telemetrySample.ts';
+import { NO_TELEMETRY_SYSTEM, type ITelemetrySystem } from './telemetrySystem.ts';
 
 /** Window scores as the worker returns them. */
 export interface ITelemetryScores {
@@ -100,18 +85,6 @@ const LIPS_VALUES = 63;
 const RING = 512;
 /** Frames (50 fps) a recorded frame waits for its speech RMS before it is processed as silence. */
 const MAX_RMS_WAIT = 50;
-/** System fields before any worker counters arrived. */
-export const NO_TELEMETRY_SYSTEM: ITelemetrySystem = Object.freeze({
-  inference: {},
-  backend: null,
-  backends: {},
-  wasmThreads: 1,
-  droppedChunks: 0,
-  queueDepth: 0,
-  workerRestarts: 0,
-  workerGapMs: null,
-});
-
 /** Turns one stream's frames, read-back lips and window scores into telemetry samples. */
 export class TelemetryAggregator {
   private readonly _o: ITelemetryAggregatorOptions;
@@ -403,42 +376,18 @@ export class TelemetryAggregator {
     sums: readonly [number, number, number, number] | number[],
     latencySec: number,
   ): ITelemetrySample {
-    const [rmsSq, rmsN, speedSq, speedN] = sums;
-    const zero = this._shiftsMs.indexOf(0);
-    const agg = zero >= 0 ? aggregateWindowScores(windows, zero) : { plrs: null, curve: null, windows: 0 };
-    const offset =
-      agg.curve && agg.windows >= this._o.minOffsetWindows
-        ? estimateAvOffset(agg.curve, this._shiftsMs)
-        : null;
-    const rms = rmsN > 0 ? Math.sqrt(rmsSq / rmsN) : 0;
-    const speed = speedN > 0 ? Math.sqrt(speedSq / speedN) : NaN; // metres per frame
-    const confidence = offset?.confidence ?? 0;
-    return {
+    return buildTelemetrySample({
       kind,
       timeSec,
-      plrs: finiteOrNull(agg.plrs),
-      avOffsetMs: offset ? offset.offsetMs : null,
-      avOffsetConfidence: confidence,
-      avOffsetWarning: !!offset && Math.abs(offset.offsetMs) > this._o.warnOffsetMs && confidence >= 0.5,
-      avOffsetCorrectionMs: null, // the behavior fills it in when its correction is on
-      speechIntensityDb: rms > 0 ? 20 * Math.log10(rms) : null,
-      lipIntensityMmPerSec: finiteOrNull((speed / this._lips.frameDurationSec) * 1000),
-      slcc: finiteOrNull(this._slcc.value()),
-      inference: this._system.inference,
-      latencyMs: finiteOrNull(latencySec * 1000),
-      backend: this._system.backend,
-      backendReason: this._system.backends.generator?.reason ?? null,
-      backends: this._system.backends,
-      wasmThreads: this._system.wasmThreads,
-      droppedChunks: this._system.droppedChunks,
-      queueDepth: this._system.queueDepth,
-      workerRestarts: this._system.workerRestarts,
-      workerGapMs: finiteOrNull(this._system.workerGapMs),
-      scoredWindows: agg.windows,
-    };
+      windows,
+      sums,
+      latencySec,
+      shiftsMs: this._shiftsMs,
+      minOffsetWindows: this._o.minOffsetWindows,
+      warnOffsetMs: this._o.warnOffsetMs,
+      frameDurationSec: this._lips.frameDurationSec,
+      slcc: this._slcc.value(),
+      system: this._system,
+    });
   }
-}
-
-function finiteOrNull(v: number | null): number | null {
-  return v !== null && Number.isFinite(v) ? v : null;
 }

@@ -1,5 +1,6 @@
 // The streaming bake (decode → resample → log-mel → generator → JSON, a step at a time) writes the track the
 // whole-file path computes: same frame count, points within 1e-6 m, for a fixed-window and a stateful graph.
+// Both apply the silence gate the browser bake applies (issue #17), so silent frames are the rest pose.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { resampleTo16k } from '../../../src/features/resampleTo16k.ts';
 import { generateLipsTrackAsync } from '../../../src/models/generateLipsTrack.ts';
 import { createOfflineGeneratorRunner } from '../../../src/models/generatorRunners.ts';
 import { lipsTrackToJson } from '../../../src/models/lipsTrackJson.ts';
+import { gateSilentFrames } from '../../../src/playout/lipsPostProcess.ts';
+import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 
 const TINY = 'test/fixtures/generated/tiny-generator/manifest.json';
 const SHIPPED = 'models/manifest.json';
@@ -27,6 +30,8 @@ async function wholeFileTrack(wavPath: string, manifestPath: string) {
       model.generator,
       createOfflineGeneratorRunner(model.generator, model),
     );
+    // What the browser bake does with the worker's whole-file track (bakeLipSync.ts).
+    gateSilentFrames(track.points, track.speechRms, LIPS_V1.neutral);
     return lipsTrackToJson(track);
   } finally {
     await model.session.releaseAsync();

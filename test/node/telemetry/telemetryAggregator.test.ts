@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TelemetryAggregator, type ITelemetrySystem } from '../../../src/telemetry/telemetryAggregator.ts';
+import { TelemetryAggregator } from '../../../src/telemetry/telemetryAggregator.ts';
+import type { ITelemetrySystem } from '../../../src/telemetry/telemetrySystem.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 
 const DT = 0.02;

@@ -1,0 +1,61 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { playbackDelaySec } from '../../../src/playout/playoutTiming.ts';
+import { SessionPlayout } from '../../../src/playout/sessionPlayout.ts';
+
+const INFO = { lookaheadMs: 100, outputsPerRun: 1, frameRateHz: 50 };
+const OPTIONS = { intensity: 1, smoothingMs: 0, audioDelayCompensation: true, processingMarginMs: 80 };
+const neutral = new Float32Array(3);
+const block = (first: number, values: number[], rms = 0.1) => ({
+  frames: values.length,
+  firstTimeSec: first,
+  frameDurationSec: 0.02,
+  points: Float32Array.from(values.flatMap((v) => [v, v, v])),
+  speechRms: values.map(() => rms),
+});
+
+describe('SessionPlayout', () => {
+  test('a played source is heard delaySec late and its lips follow the heard time', () => {
+    const ctx = { currentTime: 0 };
+    const p = new SessionPlayout(ctx, 'playback', INFO, neutral, OPTIONS);
+    assert.equal(p.delaySec, playbackDelaySec(INFO, 0, OPTIONS));
+    p.onBlock(block(1, [1, 2, 3, 4]));
+    ctx.currentTime = 1.02 + p.delaySec;
+    const out = new Float32Array(3);
+    // A user delay of 20 ms shows the frame before the one heard.
+    p.sample(1, 20, null, out);
+    assert.ok(Math.abs(out[0] - 1) < 1e-5);
+    const at = p.sample(1, 0, null, out);
+    assert.ok(Math.abs(at.nowSec - 1.02) < 1e-9);
+    assert.equal(at.state, 'playing');
+    assert.ok(Math.abs(out[0] - 2) < 1e-5);
+  });
+
+  test('a live source is not delayed and plays as far behind as frames arrive', () => {
+    const ctx = { currentTime: 2 };
+    const p = new SessionPlayout(ctx, 'live', INFO, neutral, OPTIONS);
+    assert.equal(p.delaySec, 0);
+    p.onBlock(block(1.7, [1, 2, 3, 4, 5]));
+    assert.ok(Math.abs(p.micLag.lagSec - 0.22) < 1e-9);
+    const at = p.sample(1, 0, null, new Float32Array(3));
+    assert.ok(Math.abs(at.nowSec - (2 - 0.22 - 0.01)) < 1e-9);
+  });
+
+  test('interrupt and suspend make earlier speech stale; silent frames rest', () => {
+    const ctx = { currentTime: 0 };
+    const p = new SessionPlayout(ctx, 'playback', INFO, neutral, OPTIONS);
+    p.interrupt(5);
+    p.onBlock(block(4.9, [7, 7, 7, 7, 7, 7, 7, 7]));
+    assert.equal(p.playout.buffer.size, 3, 'frames from 5.0 s on');
+    p.suspend();
+    assert.equal(p.playout.buffer.size, 0);
+    ctx.currentTime = 6;
+    p.suspend();
+    assert.equal(p.staleBeforeSec, 6);
+    p.onBlock(block(6, [3, 3], 0));
+    const out = new Float32Array(3).fill(9);
+    ctx.currentTime = 6.01 + p.delaySec;
+    p.sample(1, 0, null, out);
+    assert.deepEqual(Array.from(out), [0, 0, 0], 'digital silence shows neutral');
+  });
+});
