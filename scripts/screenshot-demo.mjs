@@ -5,10 +5,9 @@
 // Env: CHROME_PATH (default /usr/bin/chromium), PORT (default 8181), CLIP (index into clips.json, default 0),
 // EP (execution providers, default wasm), WAIT_MS (time to let the clip play before the shot), OUT (default docs/demo-screenshot.png),
 // HW_SCALE (render at 1/HW_SCALE resolution, default 2: SwiftShader is slow).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { launchChromiumAsync, serveExamplesAsync } from './demoBrowser.mjs';
 
 const port = Number(process.env.PORT ?? 8181);
 const outFile = path.resolve(process.env.OUT ?? 'docs/demo-screenshot.png');
@@ -18,28 +17,8 @@ if (!fs.existsSync('examples/dist/main.js')) {
   process.exit(1);
 }
 
-const server = spawn(process.execPath, ['scripts/serve.mjs', 'examples'], {
-  env: { ...process.env, PORT: String(port) },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-await new Promise((resolve, reject) => {
-  server.stdout.on('data', (d) => String(d).includes('http://') && resolve(undefined));
-  server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-});
-
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--enable-unsafe-webgpu',
-    '--enable-unsafe-swiftshader',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required',
-  ],
-});
+const server = await serveExamplesAsync(port);
+const browser = await launchChromiumAsync();
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1120, height: 640 });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer from 'puppeteer-core';
+import { launchChromiumAsync, serveExamplesAsync } from '../../scripts/demoBrowser.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Inner-lip opening (lips-v1 points 15 and 19) that counts as an open mouth, mm. */
@@ -60,30 +60,9 @@ async function main() {
   )
     return;
   const port = await freePort();
-  const server = spawn(process.execPath, ['scripts/serve.mjs', 'examples'], {
-    cwd: repo,
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    // As ../../web-test-runner.config.mjs: SwiftShader for WebGL2 and WebGPU, a fake microphone, no gesture.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--enable-unsafe-webgpu',
-      '--enable-unsafe-swiftshader',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  const server = await serveExamplesAsync(port);
+  const browser = await launchChromiumAsync();
   try {
-    await new Promise((resolve, reject) => {
-      server.stdout.on('data', (d) => String(d).includes('http://') && resolve(undefined));
-      server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-    });
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
