@@ -115,7 +115,13 @@ def mel_stats(utts: list[Utterance]) -> tuple[np.ndarray, np.ndarray]:
 
 def corpus_card(corpus: Path) -> dict:
     """Data card fields from the corpus manifest/stats (voices, hours, augmentation tags)."""
-    card = {"corpus": str(corpus)}
+    # Repo-relative, so the shipped manifest does not carry the path of the machine that trained it.
+    root = Path(__file__).resolve().parents[2]
+    try:
+        where = Path(corpus).resolve().relative_to(root).as_posix()
+    except ValueError:
+        where = str(corpus)
+    card = {"corpus": where}
     st = Path(corpus) / "stats.json"
     if st.exists():
         s = json.loads(st.read_text())

@@ -172,3 +172,14 @@ def test_closure_weight_applies_to_the_given_frames_or_to_closed_teacher_lips():
     closed, parts_closed = geometric_loss(pred, target, mask, 0, 4.0)
     assert plain < part < closed  # closed teacher lips everywhere: every frame weighted
     assert parts_part["pos"] == parts_closed["pos"]  # only the aperture term is weighted
+
+
+def test_data_card_corpus_path_is_repo_relative(tmp_path):
+    """The shipped manifest names the corpus by its place in the repo, not by the training machine's path."""
+    from pathlib import Path
+
+    from training.models.data import corpus_card
+
+    root = Path(__file__).resolve().parents[2]
+    assert corpus_card(root / "training" / "build" / "corpus")["corpus"] == "training/build/corpus"
+    assert corpus_card(tmp_path)["corpus"] == str(tmp_path)  # outside the repo: as given
