@@ -58,7 +58,8 @@ describe('LipSyncRunner', () => {
     const f = fakes();
     const r = runnerOn(f);
     t.after(() => r.runner.stop());
-    assert.equal(r.runner.backend, null);
+    const before = r.runner.backend;
+    assert.equal(before, null, 'no models before the first start');
     await r.runner.startAsync({ kind: 'microphone' }, 1, f.renderLoop, () => undefined);
     r.runner.stop();
     assert.deepEqual(
