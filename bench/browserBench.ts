@@ -506,6 +506,31 @@ async function main(): Promise<void> {
     }
     await browser.close();
 
+    // 1b. Worker CPU on continuous speech (soak.wav: sentences and syllables, 0.4 s pauses), telemetry off
+    // and on: the open syllables above are mostly silence, where telemetry scores nothing (issue #13).
+    browser = await launch(join(audioDir, 'soak.wav'));
+    page = await openPage(browser, origin);
+    phases.push(
+      await run(
+        'mic-continuous',
+        'soak',
+        'mic continuous speech: ours, default (wasm 1 thread, telemetry off)',
+        ours({}),
+        15,
+      ),
+    );
+    phases.push(
+      await run(
+        'mic-continuous-telemetry',
+        'soak',
+        'mic continuous speech: ours, wasm 1 thread, telemetry on',
+        ours({ telemetry: true }),
+        15,
+      ),
+    );
+    save();
+    await browser.close();
+
     // 2. Bilabial-nasal onsets "ma": lips shut through /m/; reported apart from the budgets.
     browser = await launch(join(audioDir, 'nasal.wav'));
     page = await openPage(browser, origin);

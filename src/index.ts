@@ -21,7 +21,7 @@ export type { IPerceptualLipSyncOptions } from './behavior/perceptualLipSyncOpti
 export type { LipSyncBakeSource, LipSyncSource, PlaybackSourceKind } from './behavior/lipSyncSource.ts';
 export type { IBakedLipSync } from './behavior/bakeLipSync.ts';
 export type { ILipsTrackJson } from './models/lipsTrackJson.ts';
-export type { LipSyncState } from './behavior/lipSyncState.ts';
+export type { ILipSyncBackendInfo, ILipSyncStateChange, LipSyncState } from './behavior/lipSyncState.ts';
 export type { ITelemetrySample, IInferenceTiming, InferenceBackend } from './telemetry/telemetrySample.ts';
 export {
   LipSyncError,

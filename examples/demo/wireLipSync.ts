@@ -119,7 +119,7 @@ export class DemoLipSync {
       smoothingMs: settings.smoothingMs,
       audioDelayCompensation: settings.audioDelayCompensation,
     });
-    b.onStateChangedObservable.add((s) => this._events.onState(s));
+    b.onStateChangedObservable.add((change) => this._events.onState(change.state));
     b.onErrorObservable.add((e) => {
       this._lastError = e;
       this._events.onError(e);

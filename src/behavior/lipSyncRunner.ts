@@ -11,12 +11,17 @@ import type { AttachedRig } from './attachedRig.ts';
 import { LipSyncSession } from './lipSyncSession.ts';
 import { BROWSER_SESSION_DEPS, type ILipSyncSessionDeps } from './lipSyncSessionDeps.ts';
 import type { LipSyncSource } from './lipSyncSource.ts';
-import type { LipSyncState } from './lipSyncState.ts';
+import {
+  toLipSyncBackendInfo,
+  type ILipSyncBackendInfo,
+  type ILipSyncStateChange,
+  type LipSyncState,
+} from './lipSyncState.ts';
 import type { IPerceptualLipSyncOptions } from './perceptualLipSyncOptions.ts';
 
 /** The behavior's observables and rig, as the runner reports to and rests them. */
 export interface ILipSyncRunnerTarget {
-  readonly onStateChanged: Observable<LipSyncState>;
+  readonly onStateChanged: Observable<ILipSyncStateChange>;
   readonly onError: Observable<Error>;
   readonly onTelemetry: Observable<ITelemetrySample>;
   /** Puts the avatar's mouth at rest. */
@@ -28,6 +33,8 @@ export interface ILipSyncRunnerTarget {
 /** One session at a time, and the state machine around it. */
 export class LipSyncRunner {
   private _state: LipSyncState = 'idle';
+  /** Where the current (or last) session's models run; null before they loaded. */
+  private _backend: ILipSyncBackendInfo | null = null;
   private _session: LipSyncSession | null = null;
   private readonly _target: ILipSyncRunnerTarget;
   private readonly _options: IPerceptualLipSyncOptions;
@@ -51,6 +58,11 @@ export class LipSyncRunner {
   /** Current state. */
   get state(): LipSyncState {
     return this._state;
+  }
+
+  /** Where the current (or last) session's models run (see `ILipSyncStateChange.backend`). */
+  get backend(): ILipSyncBackendInfo | null {
+    return this._backend;
   }
 
   /** The running session, or null. */
@@ -92,6 +104,7 @@ export class LipSyncRunner {
       this._deps,
     );
     this._session = session;
+    this._backend = null; // this session's models are not loaded yet
     this._setState('loading');
     try {
       await session.startAsync(source, intensity, renderLoop, render);
@@ -158,8 +171,12 @@ export class LipSyncRunner {
   }
 
   private _setState(state: LipSyncState): void {
+    // The session's worker (a replacement after a crash may have chosen differently) once it has loaded.
+    const info = this._session?.worker?.info;
+    if (info) this._backend = toLipSyncBackendInfo(info) ?? this._backend;
     if (state === this._state) return;
+    const previousState = this._state;
     this._state = state;
-    this._target.onStateChanged.notifyObservers(state);
+    this._target.onStateChanged.notifyObservers({ state, previousState, backend: this._backend });
   }
 }

@@ -18,7 +18,7 @@ import type { ILipSyncFrameEvent } from './lipSyncFrameEvent.ts';
 import { LipSyncRunner } from './lipSyncRunner.ts';
 import { pushAudioToSession } from './lipSyncSession.ts';
 import type { LipSyncBakeSource, LipSyncSource } from './lipSyncSource.ts';
-import type { LipSyncState } from './lipSyncState.ts';
+import type { ILipSyncBackendInfo, ILipSyncStateChange, LipSyncState } from './lipSyncState.ts';
 import { PendingAttach } from './pendingAttach.ts';
 import {
   validatePerceptualLipSyncOptions,
@@ -63,7 +63,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   /** Aborted by `stop()`: ends the starts still waiting for the deferred attach. */
   private _attachWaitAbort = new AbortController();
 
-  private readonly _onStateChanged = new Observable<LipSyncState>();
+  private readonly _onStateChanged = new Observable<ILipSyncStateChange>();
   private readonly _onError = new Observable<Error>();
   private readonly _onFrame = new Observable<ILipSyncFrameEvent>();
   private readonly _onTelemetry = new Observable<ITelemetrySample>();
@@ -86,8 +86,11 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
     this.intensity = this._options.intensity;
   }
 
-  /** Fires on every state change. */
-  get onStateChangedObservable(): Observable<LipSyncState> {
+  /**
+   * Fires on every state change with the new state, the previous one and where inference runs (the
+   * provider guard's backend and reason; `null` until the models loaded): `(e) => e.state === 'running'`.
+   */
+  get onStateChangedObservable(): Observable<ILipSyncStateChange> {
     return this._onStateChanged;
   }
   /** Fires with typed errors (`LipSyncError` subclasses, `UnsupportedRigError`). */
@@ -105,6 +108,10 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   /** Current state. */
   get state(): LipSyncState {
     return this._runner.state;
+  }
+  /** Where inference runs (generator backend and reason, per-model backends); null until the models loaded. */
+  get backend(): ILipSyncBackendInfo | null {
+    return this._runner.backend;
   }
   /** The AudioContext in use while started (create playback nodes in it), else null. */
   get audioContext(): AudioContext | null {

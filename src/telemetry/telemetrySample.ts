@@ -41,8 +41,8 @@ export interface ITelemetrySample {
   readonly plrs: number | null;
   /**
    * Temporal sync: estimated audio-visual offset, ms; positive = lips late. Argmax (parabola-refined)
-   * of the representation's similarity over shifts of ±250 ms in 10 ms steps, over at least three
-   * 200 ms windows. Closer to 0 is better; |offset| > 45 ms warns. For live microphones it is relative to
+   * of the representation's similarity over shifts of ±250 ms in 50 ms steps (`DEFAULT_SHIFT_STEP_MS`;
+   * the parabola resolves between them), over at least three 200 ms windows. Closer to 0 is better; |offset| > 45 ms warns. For live microphones it is relative to
    * the captured speech; the microphone-to-lips delay is `latencyMs`.
    */
   readonly avOffsetMs: number | null;

@@ -46,7 +46,7 @@ export interface ITelemetryScoreResult {
 
 const HOP = FEATURES_V1.hopLengthSamples;
 const SR = FEATURES_V1.sampleRateHz;
-/** Speech windows encoded per `scoreAsync` (steady state needs ~25 per 250 ms at 10 ms shifts). */
+/** Speech windows encoded per `scoreAsync` (steady state needs ~5 per 250 ms at 50 ms shifts, ~25 at 10 ms). */
 const MAX_NEW_SPEECH_WINDOWS = 96;
 /** Generator backlog (mel frames, 10 ms each) above which telemetry encoder work is skipped. */
 const MAX_BACKLOG_FOR_TELEMETRY = 10;

@@ -8,7 +8,7 @@ import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 interface IProbedBehavior {
   readonly name: string;
   readonly state: string;
-  readonly onStateChangedObservable: { add(cb: (s: string) => void): unknown };
+  readonly onStateChangedObservable: { add(cb: (change: { state: string }) => void): unknown };
   readonly onErrorObservable: { add(cb: (e: Error) => void): unknown };
   readonly onTelemetryObservable: { add(cb: (t: { backend: string | null; kind: string }) => void): unknown };
 }
@@ -57,7 +57,7 @@ function subscribe(mesh: AbstractMesh, behavior: IProbedBehavior): void {
   head = mesh;
   report.behaviorFound = true;
   report.states.push({ state: behavior.state, atMs: performance.now() });
-  behavior.onStateChangedObservable.add((state) => {
+  behavior.onStateChangedObservable.add(({ state }) => {
     report.states.push({ state, atMs: performance.now() });
   });
   behavior.onErrorObservable.add((e) => report.errors.push(`${e.name}: ${e.message}`));

@@ -118,9 +118,9 @@ async function main() {
           const hook = () => {
             const b = window.demo.lipSync.behavior;
             if (!b) return void setTimeout(hook, 10);
-            b.onStateChangedObservable.add((s) => {
-              out.states.push(s);
-              if (s === 'running' && out.runningMs === null) out.runningMs = performance.now() - t0;
+            b.onStateChangedObservable.add(({ state }) => {
+              out.states.push(state);
+              if (state === 'running' && out.runningMs === null) out.runningMs = performance.now() - t0;
             });
             b.onTelemetryObservable.add((s) => {
               out.backend = s.backend;

@@ -23,7 +23,7 @@ describe('PerceptualLipSyncBehavior', () => {
     const scene = t.scene;
     const baseline = scene.onBeforeRenderObservable.observers.length;
     const states: string[] = [];
-    lipSync.onStateChangedObservable.add((s) => states.push(s));
+    lipSync.onStateChangedObservable.add(({ state }) => states.push(state));
     const influences: number[][] = [];
     lipSync.onFrameObservable.add(() => {
       influences.push(collect(head));

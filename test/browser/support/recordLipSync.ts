@@ -47,7 +47,7 @@ export function record(lipSync: PerceptualLipSyncBehavior, head: Mesh): Recorder
       ctxTime: lipSync.audioContext?.currentTime ?? NaN,
     }),
   );
-  lipSync.onStateChangedObservable.add((state) => r.states.push({ at: performance.now(), state }));
+  lipSync.onStateChangedObservable.add(({ state }) => r.states.push({ at: performance.now(), state }));
   lipSync.onErrorObservable.add((error) => r.errors.push({ at: performance.now(), error }));
   lipSync.onTelemetryObservable.add((s) => r.telemetry.push(s));
   return r;

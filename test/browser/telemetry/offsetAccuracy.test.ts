@@ -149,7 +149,7 @@ async function measureOffset(
     if (f.playout === 'playing') shownLags.push((f.timeSec - f.lipsTimeSec) * 1000);
   });
   const idle = new Promise<void>((resolve) =>
-    lipSync.onStateChangedObservable.add((s) => s === 'idle' && resolve()),
+    lipSync.onStateChangedObservable.add(({ state }) => state === 'idle' && resolve()),
   );
   await lipSync.startAsync({ kind: 'url', url: clip }).catch((e: Error) => {
     throw new Error(`startAsync failed: ${e.name}: ${e.message}`, { cause: e });

@@ -51,8 +51,8 @@ describe('Telemetry (onTelemetryObservable)', () => {
       received.push({ sample, at: lipSync.audioContext?.currentTime ?? NaN });
     });
     const idle = new Promise<void>((resolve) =>
-      lipSync.onStateChangedObservable.add((s) => {
-        if (s === 'idle') resolve();
+      lipSync.onStateChangedObservable.add(({ state }) => {
+        if (state === 'idle') resolve();
       }),
     );
     await lipSync.startAsync({ kind: 'url', url: SPEECH });

@@ -56,7 +56,10 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
       crashed: new Promise<WorkerCrashError>((r) => (crash = r)),
       info: {
         backend: 'wasm',
-        backends: {},
+        backends: {
+          generator: { backend: 'wasm', reason: 'software-adapter', detail: 'fake: SwiftShader adapter' },
+          speechEncoder: { backend: 'wasm', reason: 'only-provider', detail: 'fake' },
+        },
         wasmThreads: 1,
         frameRateHz: 50,
         lookaheadMs: 100,

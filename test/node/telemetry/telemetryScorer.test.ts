@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TelemetryScorer, type ITelemetryEncoderRunners } from '../../../src/telemetry/telemetryScorer.ts';
+import {
+  DEFAULT_SHIFT_STEP_MS,
+  TelemetryScorer,
+  type ITelemetryEncoderRunners,
+} from '../../../src/telemetry/telemetryScorer.ts';
 import { aggregateWindowScores } from '../../../src/telemetry/aggregateWindowScores.ts';
 import { estimateAvOffset } from '../../../src/telemetry/estimateAvOffset.ts';
 
@@ -39,7 +43,7 @@ function fakeEncoders(calls: { speech: number; mesh: number }): ITelemetryEncode
   };
 }
 
-function setup(delayMelFrames: number, melFrames = 400) {
+function setup(delayMelFrames: number, melFrames = 400, shiftStepMs = 10) {
   const speech = noise(melFrames + 100);
   const scorer = new TelemetryScorer({
     melBands: MELS,
@@ -47,6 +51,7 @@ function setup(delayMelFrames: number, melFrames = 400) {
     speechWindowFrames: S,
     meshWindowFrames: W,
     melHopMs: 10,
+    shiftStepMs,
   });
   const mel = new Float32Array(melFrames * MELS);
   for (let i = 0; i < melFrames; i++) mel[i * MELS] = speech[i];
@@ -110,4 +115,44 @@ test('old speech leaves the history: windows older than 4 s are not scored; NaN 
   const bad = new Float32Array(50 * 63).fill(NaN);
   assert.equal((await scorer.scoreAsync(250, 50, bad, fakeEncoders(calls))).length, 0);
   assert.equal(calls.speech + calls.mesh, 0);
+});
+
+test('a 50 ms shift step encodes a fifth of the speech windows and still finds a delay on its grid', async () => {
+  const fine = setup(10, 400, 10);
+  const coarse = setup(10, 400, 50);
+  assert.deepEqual(coarse.scorer.shiftsMs, [-250, -200, -150, -100, -50, 0, 50, 100, 150, 200, 250]);
+  assert.equal(coarse.scorer.shiftsMs[coarse.scorer.zeroShiftIndex], 0);
+  const counts = [];
+  for (const { scorer, mel, lips, lipsFrames } of [fine, coarse]) {
+    scorer.appendMel(0, mel, 400);
+    const calls = { speech: 0, mesh: 0 };
+    let windows = await scorer.scoreAsync(0, lipsFrames, lips, fakeEncoders(calls), 1000);
+    assert.equal(windows.length, 16);
+    windows = windows.slice(2);
+    const r = estimateAvOffset(
+      aggregateWindowScores(windows, scorer.zeroShiftIndex).curve!,
+      scorer.shiftsMs,
+    )!;
+    assert.ok(Math.abs(r.offsetMs - 100) < 5, `offset ${r.offsetMs}`);
+    counts.push(calls.speech);
+  }
+  // Speech windows start at 2a − s for the 16 windows a = 20 … 170 (stride 20 mel frames) and every shift s.
+  assert.equal(counts[0], 20 * 15 + 51);
+  assert.equal(counts[1], 4 * 15 + 11);
+});
+
+test('the shift step must be a whole number of mel hops', () => {
+  const o = {
+    melBands: 4,
+    melFramesPerLipsFrame: 2,
+    speechWindowFrames: 20,
+    meshWindowFrames: 10,
+    melHopMs: 10,
+  };
+  assert.throws(() => new TelemetryScorer({ ...o, shiftStepMs: 15 }), RangeError);
+  assert.throws(() => new TelemetryScorer({ ...o, shiftStepMs: 0 }), RangeError);
+  assert.equal(
+    new TelemetryScorer(o).shiftsMs[1] - new TelemetryScorer(o).shiftsMs[0],
+    DEFAULT_SHIFT_STEP_MS,
+  );
 });
