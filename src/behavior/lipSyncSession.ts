@@ -291,6 +291,7 @@ export class LipSyncSession {
         workerReady: () => this.worker !== null,
         emit: (sample) => host.emitTelemetry(sample),
         restartCounters: () => this.supervisor,
+        playoutMargin: () => this.playout?.margin() ?? null,
       },
       {
         meshWindowFrames: info.manifest.metricEncoders?.meshWindowFrames ?? 10,
