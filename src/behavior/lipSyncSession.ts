@@ -317,6 +317,7 @@ export class LipSyncSession {
         proxy((block: LipsFrameBlock) => {
           if (this.worker === worker) this._onBlock(block);
         }),
+        this.playout?.mode === 'live', // a microphone's outputs do not wait for a batch
       ),
       worker.crashed.then((err) => {
         throw err;
