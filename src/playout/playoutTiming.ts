@@ -15,10 +15,12 @@ export const CAPTURE_CHUNK_SEC = 0.01;
 /** The audio a frame needs past its look-ahead before it can be generated: one analysis window + one capture chunk. */
 export const WINDOW_AND_CHUNK_SEC = ANALYSIS_WINDOW_SEC + CAPTURE_CHUNK_SEC;
 /**
- * Frame blocks the live arrival-jitter window holds: about 2 s at one block per 20 ms output, long enough
- * for a high percentile, short enough to shrink back within seconds once a load spike is over.
+ * Frame blocks the live arrival-jitter window holds: about 1 s at one block per 20 ms output, long enough
+ * for a high percentile, short enough to forget a load spike in about a second (as the release it
+ * replaces: slower forgetting kept the lag up for seconds, bench/results; a 2 s window held a loaded
+ * machine's margin most of the time at load 10).
  */
-export const ARRIVAL_WINDOW_BLOCKS = 100;
+export const ARRIVAL_WINDOW_BLOCKS = 50;
 /** Quantile of the blocks' arrival lag the live playout waits for (the rest are held briefly). */
 export const ARRIVAL_LAG_QUANTILE = 0.95;
 /**
@@ -34,7 +36,7 @@ export const START_PLAYOUT_MARGIN_SEC = 0.02;
 /**
  * Why the lips play as far behind as they do (`IPlayoutMargin.reason`): `start` (the first blocks, before
  * the jitter window is trusted), `floor` (a quiet machine: blocks arrive within `MIN_PLAYOUT_MARGIN_SEC`),
- * `arrival-jitter` (late blocks: the margin covers the arrival lag's 95th percentile over the last ~2 s),
+ * `arrival-jitter` (late blocks: the margin covers the arrival lag's 95th percentile over the last ~1 s),
  * `processing-margin` (a played source: the option `processingMarginMs`, inside its fixed delay).
  */
 export type PlayoutMarginReason = 'start' | 'floor' | 'arrival-jitter' | 'processing-margin';
@@ -43,12 +45,12 @@ export type PlayoutMarginReason = 'start' | 'floor' | 'arrival-jitter' | 'proces
 export interface IPlayoutMargin {
   /**
    * Margin the lips are shown behind the earliest they could be, ms: for live sources, behind the
-   * fastest frame-block arrival of the last ~2 s; for played sources, `processingMarginMs`.
+   * fastest frame-block arrival of the last ~1 s; for played sources, `processingMarginMs`.
    */
   readonly marginMs: number;
   /**
    * Arrival jitter of frame blocks, ms: their arrival lag's 95th percentile minus its minimum over the last
-   * ~2 s (live sources); null for played sources.
+   * ~1 s (live sources); null for played sources.
    */
   readonly arrivalJitterMs: number | null;
   /** Why the margin is what it is. */

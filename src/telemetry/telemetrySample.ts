@@ -83,7 +83,7 @@ export interface ITelemetrySample {
   readonly latencyMs: number | null;
   /**
    * How far the lips are held back beyond what their frames need, and why. Live sources (microphone,
-   * media stream): the margin behind the fastest frame-block arrival of the last ~2 s, adaptive: the
+   * media stream): the margin behind the fastest frame-block arrival of the last ~1 s, adaptive: the
    * blocks' arrival jitter (95th percentile minus minimum of their arrival lag), at least 5 ms (`floor`;
    * 20 ms over the first 10 blocks: `start`). Played sources: `processingMarginMs` inside the fixed audio
    * delay (`processing-margin`). Part of `latencyMs`. `null` before the session's playout exists.
