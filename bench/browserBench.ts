@@ -409,7 +409,9 @@ async function main(): Promise<void> {
         a.perOnset.forEach((o, i) => (o.label = l ? l[i] : stimulus === 'nasal' ? 'ma' : null));
       }
       const raw = analysis.chainRaw as IChainRaw | undefined;
-      const outputsPerRun = (p.info as { outputsPerRun?: number }).outputsPerRun;
+      // The mic phases' stream is live: its outputs run one per run (worker info liveOutputsPerRun).
+      const info = p.info as { outputsPerRun?: number; liveOutputsPerRun?: number };
+      const outputsPerRun = info.liveOutputsPerRun ?? info.outputsPerRun;
       if (raw && outputsPerRun !== undefined)
         analysis.timingChain = timingChain(raw, featureSpec, generatorManifest, outputsPerRun);
       return {

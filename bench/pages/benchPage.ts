@@ -501,7 +501,13 @@ function analyse() {
   result.playoutStates = page.playoutStates;
   const ours = page.frames.ours;
   result.oursApertureMm = summarize(ours.map((f) => f.value * 1000));
-  result.oursLagMs = summarize(ours.filter((f) => f.lagSec !== undefined).map((f) => f.lagSec! * 1000));
+  // The shown-lips lag is over frames that show lips (as the timing chain's): renders before the first
+  // frame block show the rest pose, whatever playout target they were sampled at.
+  result.oursLagMs = summarize(
+    ours
+      .filter((f) => f.lagSec !== undefined && f.newestSec !== undefined && Number.isFinite(f.newestSec))
+      .map((f) => f.lagSec! * 1000),
+  );
   result.tapOnsetsSec = page.onsetsSec.map((t) => Math.round(t * 10000) / 10000);
   if (!page.playback && ours.length) result.chainRaw = chainRaw(ctx, ours);
   return result;

@@ -291,6 +291,7 @@ export class LipSyncSession {
         workerReady: () => this.worker !== null,
         emit: (sample) => host.emitTelemetry(sample),
         restartCounters: () => this.supervisor,
+        playoutMargin: () => this.playout?.margin() ?? null,
       },
       {
         meshWindowFrames: info.manifest.metricEncoders?.meshWindowFrames ?? 10,
@@ -316,6 +317,7 @@ export class LipSyncSession {
         proxy((block: LipsFrameBlock) => {
           if (this.worker === worker) this._onBlock(block);
         }),
+        this.playout?.mode === 'live', // a microphone's outputs do not wait for a batch
       ),
       worker.crashed.then((err) => {
         throw err;

@@ -64,15 +64,17 @@ function statefulRunner(g: IGeneratorManifest, { session, template }: IGenerator
  * @param g defines the generator's framing
  * @param binding defines what runs the graph
  * @param maxBacklogFrames defines the backlog (mel frames) above which the oldest are dropped
+ * @param live defines whether the stream is live (one output per run: `outputsPerRunFor`)
  */
 export function createGeneratorStream(
   g: IGeneratorManifest,
   binding: IGeneratorBinding,
   maxBacklogFrames?: number,
+  live = false,
 ): IGeneratorStream {
   return g.state
     ? bindRunner(new StatefulStreamingGenerator(g, MELS, maxBacklogFrames), statefulRunner(g, binding))
-    : bindRunner(new StreamingGenerator(g, MELS, maxBacklogFrames), windowRunner(g, binding));
+    : bindRunner(new StreamingGenerator(g, MELS, maxBacklogFrames, live), windowRunner(g, binding));
 }
 
 type Streamer<R> = Omit<IGeneratorStream, 'pumpAsync'> & { pumpAsync(run: R): Promise<IGeneratedBlock | null> };

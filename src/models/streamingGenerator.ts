@@ -36,14 +36,17 @@ export class StreamingGenerator {
    * @param manifest defines the generator's framing (context, look-ahead, frames per output)
    * @param mels defines mel bands per frame
    * @param maxBacklogFrames defines how many mel frames may wait before the oldest outputs are dropped
+   * @param live defines whether the stream is heard as it happens (a microphone): then each output runs
+   *   as soon as its look-ahead is there (`outputsPerRunFor`)
    */
   constructor(
     private readonly _manifest: IGeneratorManifest,
     mels: number,
     private readonly _maxBacklogFrames = 200,
+    live = false,
   ) {
     this._k = _manifest.melFramesPerOutputFrame;
-    this.outputsPerRun = outputsPerRunFor(_manifest);
+    this.outputsPerRun = outputsPerRunFor(_manifest, live);
     this._mels = mels;
     this._mel = new Float32Array((this._manifest.contextFrames + _maxBacklogFrames + 64) * mels);
   }
@@ -139,8 +142,17 @@ export class StreamingGenerator {
 /**
  * Outputs per run for a generator: enough that the recomputed context is at most ~40 mel frames per
  * output (1 for short-context and stateful models), capped at 4 (60 ms of extra latency at 50 fps).
+ * A live stream (a microphone: its lips cannot be delayed to wait for a batch) runs one output per run
+ * as soon as its look-ahead is there; when a run takes longer than an output step, the pumps meanwhile
+ * are coalesced into the next run, which then takes every output ready (batching only under load).
+ * @param manifest defines the generator's context and streaming form
+ * @param live defines whether the stream is live (default: a played source, hidden by its delay)
+ * @returns outputs per run, ≥ 1
  */
-export function outputsPerRunFor(manifest: Pick<IGeneratorManifest, 'contextFrames' | 'state'>): number {
-  if (manifest.state) return 1; // a stateful graph recomputes nothing
+export function outputsPerRunFor(
+  manifest: Pick<IGeneratorManifest, 'contextFrames' | 'state'>,
+  live = false,
+): number {
+  if (manifest.state || live) return 1; // a stateful graph recomputes nothing
   return Math.min(4, Math.max(1, Math.ceil(manifest.contextFrames / 40)));
 }

@@ -15,14 +15,81 @@ export const CAPTURE_CHUNK_SEC = 0.01;
 /** The audio a frame needs past its look-ahead before it can be generated: one analysis window + one capture chunk. */
 export const WINDOW_AND_CHUNK_SEC = ANALYSIS_WINDOW_SEC + CAPTURE_CHUNK_SEC;
 /**
- * Per-frame mic-lag release (one update per frame block, ~20-40 ms): forgets a stall in about a second
- * (0.995 took several seconds: bench/results).
+ * Frame blocks the live arrival-jitter window holds: about 1 s at one block per 20 ms output, long enough
+ * for a high percentile, short enough to forget a load spike in about a second (as the release it
+ * replaces: slower forgetting kept the lag up for seconds, bench/results; a 2 s window held a loaded
+ * machine's margin most of the time at load 10).
  */
-export const MIC_LAG_RELEASE = 0.96;
-/** Mic lag assumed before the first block arrives, seconds. */
-export const INITIAL_MIC_LAG_SEC = 0.1;
-/** Margin a live microphone's lips are shown behind the newest frame's expected arrival, seconds. */
-export const MIC_PLAYOUT_MARGIN_SEC = 0.01;
+export const ARRIVAL_WINDOW_BLOCKS = 50;
+/** Quantile of the blocks' arrival lag the live playout waits for (the rest are held briefly). */
+export const ARRIVAL_LAG_QUANTILE = 0.95;
+/**
+ * Least margin a live source's lips play behind the fastest block arrival of the window, seconds: the
+ * audio clock advances in render quanta and callbacks of a few ms, so a smaller one only holds frames.
+ */
+export const MIN_PLAYOUT_MARGIN_SEC = 0.005;
+/** Blocks before the window is trusted; until then the margin is at least `START_PLAYOUT_MARGIN_SEC`. */
+export const START_BLOCKS = 10;
+/** Least margin over the first `START_BLOCKS` blocks (worker warm-up), seconds. */
+export const START_PLAYOUT_MARGIN_SEC = 0.02;
+
+/**
+ * Why the lips play as far behind as they do (`IPlayoutMargin.reason`): `start` (the first blocks, before
+ * the jitter window is trusted), `floor` (a quiet machine: blocks arrive within `MIN_PLAYOUT_MARGIN_SEC`),
+ * `arrival-jitter` (late blocks: the margin covers the arrival lag's 95th percentile over the last ~1 s),
+ * `processing-margin` (a played source: the option `processingMarginMs`, inside its fixed delay).
+ */
+export type PlayoutMarginReason = 'start' | 'floor' | 'arrival-jitter' | 'processing-margin';
+
+/** The playout margin in force and its reason (`ITelemetrySample.playoutMargin`). */
+export interface IPlayoutMargin {
+  /**
+   * Margin the lips are shown behind the earliest they could be, ms: for live sources, behind the
+   * fastest frame-block arrival of the last ~1 s; for played sources, `processingMarginMs`.
+   */
+  readonly marginMs: number;
+  /**
+   * Arrival jitter of frame blocks, ms: their arrival lag's 95th percentile minus its minimum over the last
+   * ~1 s (live sources); null for played sources.
+   */
+  readonly arrivalJitterMs: number | null;
+  /** Why the margin is what it is. */
+  readonly reason: PlayoutMarginReason;
+}
+
+/**
+ * The live playout margin rule: the measured arrival jitter, never below a floor, and a larger floor
+ * while the window is young.
+ * @param arrivalJitterSec defines the arrival lag's high quantile minus its minimum over the window, s
+ * @param blocks defines the blocks seen so far
+ * @returns the margin, seconds, and its reason
+ */
+export function livePlayoutMargin(
+  arrivalJitterSec: number,
+  blocks: number,
+): { marginSec: number; reason: PlayoutMarginReason } {
+  if (blocks < START_BLOCKS) {
+    return { marginSec: Math.max(START_PLAYOUT_MARGIN_SEC, arrivalJitterSec), reason: 'start' };
+  }
+  return arrivalJitterSec > MIN_PLAYOUT_MARGIN_SEC
+    ? { marginSec: arrivalJitterSec, reason: 'arrival-jitter' }
+    : { marginSec: MIN_PLAYOUT_MARGIN_SEC, reason: 'floor' };
+}
+
+/**
+ * The `q` quantile of `values` (linear between order statistics).
+ * @param values defines the numbers (not changed)
+ * @param q defines the quantile in [0, 1]
+ * @returns the quantile, NaN when empty
+ */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const sorted = Array.from(values).sort((a, b) => a - b);
+  const x = q * (n - 1);
+  const i = Math.floor(x);
+  return i + 1 < n ? sorted[i] + (sorted[i + 1] - sorted[i]) * (x - i) : sorted[n - 1];
+}
 
 /**
  * `playback`: the behavior plays the sound itself and can delay it until the lips are ready; `live`: the
@@ -83,21 +150,43 @@ export function playbackDelaySec(
 }
 
 /**
- * How far behind the audio clock a live microphone's frames arrive: fast attack, slow release
- * (`MIC_LAG_RELEASE`), so the lips play that far behind without stalling on each late block.
+ * How far behind the audio clock a live microphone's lips play: the fastest frame-block arrival over the
+ * last `ARRIVAL_WINDOW_BLOCKS` blocks (processing the machine cannot avoid) plus an adaptive margin
+ * (`livePlayoutMargin`: that window's arrival jitter, with a floor), so a quiet machine shows the lips as
+ * soon as frames exist and a loaded one waits only as long as its blocks actually come late.
  */
 export class MicLagEstimator {
-  /** The current estimate, seconds. */
-  lagSec = INITIAL_MIC_LAG_SEC;
+  /** The current lag, seconds (0 before the first block: there is nothing to show yet). */
+  lagSec = 0;
+  /** The margin in force, seconds (included in `lagSec`). */
+  marginSec = START_PLAYOUT_MARGIN_SEC;
+  /** Arrival jitter of the window, seconds (high quantile minus minimum). */
+  arrivalJitterSec = 0;
+  /** Why the margin is what it is. */
+  reason: PlayoutMarginReason = 'start';
+  /** Blocks seen. */
+  blocks = 0;
+
+  private readonly _window = new Float64Array(ARRIVAL_WINDOW_BLOCKS);
 
   /**
    * @param currentTimeSec defines the audio clock when a block arrived
    * @param newestFrameSec defines the audio-clock time of the block's newest frame
-   * @returns the new estimate, seconds
+   * @returns the new lag, seconds
    */
   update(currentTimeSec: number, newestFrameSec: number): number {
-    const lag = currentTimeSec - newestFrameSec;
-    this.lagSec = Math.max(lag, this.lagSec * MIC_LAG_RELEASE + lag * (1 - MIC_LAG_RELEASE));
+    const arrival = currentTimeSec - newestFrameSec;
+    if (!Number.isFinite(arrival)) return this.lagSec;
+    this._window[this.blocks % ARRIVAL_WINDOW_BLOCKS] = arrival;
+    this.blocks++;
+    const seen = this._window.subarray(0, Math.min(this.blocks, ARRIVAL_WINDOW_BLOCKS));
+    let fastest = Infinity;
+    for (let i = 0; i < seen.length; i++) fastest = Math.min(fastest, seen[i]);
+    this.arrivalJitterSec = quantile(seen, ARRIVAL_LAG_QUANTILE) - fastest;
+    const { marginSec, reason } = livePlayoutMargin(this.arrivalJitterSec, this.blocks);
+    this.marginSec = marginSec;
+    this.reason = reason;
+    this.lagSec = fastest + marginSec;
     return this.lagSec;
   }
 
@@ -106,7 +195,16 @@ export class MicLagEstimator {
    * @returns the audio-clock time of the speech whose lips a live source shows now
    */
   playoutTimeSec(currentTimeSec: number): number {
-    return currentTimeSec - this.lagSec - MIC_PLAYOUT_MARGIN_SEC;
+    return currentTimeSec - this.lagSec;
+  }
+
+  /** The margin in force and its reason, for telemetry. */
+  margin(): IPlayoutMargin {
+    return {
+      marginMs: this.marginSec * 1000,
+      arrivalJitterMs: this.arrivalJitterSec * 1000,
+      reason: this.reason,
+    };
   }
 }
 

@@ -13,6 +13,7 @@ import {
   playbackDelaySec,
   type IGeneratorTiming,
   type IPlaybackDelayOptions,
+  type IPlayoutMargin,
   type PlayoutMode,
 } from './playoutTiming.ts';
 
@@ -62,6 +63,8 @@ export class SessionPlayout {
   readonly micLag = new MicLagEstimator();
 
   private readonly _context: IAudioContextLike;
+  /** A played source's margin (`processingMarginMs`), ms. */
+  private readonly _processingMarginMs: number;
   /** Audio-clock time being heard, for played sources. */
   private readonly _playbackClock: AudioClock | null;
   private readonly _sampled: ISampledLips = {
@@ -89,6 +92,7 @@ export class SessionPlayout {
   ) {
     this._context = context;
     this.mode = mode;
+    this._processingMarginMs = options.processingMarginMs;
     this.playout = new LipsPlayout(neutral, {
       intensity: options.intensity,
       smoothingTimeConstantMs: options.smoothingMs,
@@ -104,9 +108,20 @@ export class SessionPlayout {
    */
   onBlock(block: ILipsFrameBlockLike): void {
     this.playout.pushBlock(block, this.staleBeforeSec);
-    // Live microphone: show the newest frame as soon as it exists, as far behind as frames arrive.
+    // Live microphone: show the newest frames as soon as they typically exist (adaptive margin).
     const newest = block.firstTimeSec + (block.frames - 1) * block.frameDurationSec;
     this.micLag.update(this._context.currentTime, newest);
+  }
+
+  /**
+   * The margin in force and its reason (`ITelemetrySample.playoutMargin`): a live source's adaptive
+   * margin behind its frame blocks' arrival, or a played source's processing margin.
+   * @returns the margin
+   */
+  margin(): IPlayoutMargin {
+    return this.mode === 'live'
+      ? this.micLag.margin()
+      : { marginMs: this._processingMarginMs, arrivalJitterMs: null, reason: 'processing-margin' };
   }
 
   /**

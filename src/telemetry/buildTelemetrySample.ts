@@ -34,7 +34,7 @@ export interface ITelemetrySampleInputs {
 
 /**
  * @param i defines the span's scores, sums and system fields
- * @returns the sample (`avOffsetCorrectionMs` null: the behavior fills it in when its correction is on)
+ * @returns the sample (`avOffsetCorrectionMs` and `playoutMargin` null: the live sync monitor fills them in)
  */
 export function buildTelemetrySample(i: ITelemetrySampleInputs): ITelemetrySample {
   const [rmsSq, rmsN, speedSq, speedN] = i.sums;
@@ -59,6 +59,7 @@ export function buildTelemetrySample(i: ITelemetrySampleInputs): ITelemetrySampl
     slcc: finiteOrNull(i.slcc),
     inference: i.system.inference,
     latencyMs: finiteOrNull(latencySec * 1000),
+    playoutMargin: null, // the live sync monitor fills it in from the session's playout
     backend: i.system.backend,
     backendReason: i.system.backends.generator?.reason ?? null,
     backends: i.system.backends,

@@ -5,6 +5,7 @@
  * with the automatic offset correction applied when it is on. Pure scheduling and arithmetic: the worker
  * call and the emit are injected, so Node tests drive it with fakes.
  */
+import type { IPlayoutMargin } from '../playout/playoutTiming.ts';
 import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { AvOffsetCorrector } from './avOffsetCorrector.ts';
 import type { ITelemetryScores } from './telemetryAggregator.ts';
@@ -39,6 +40,8 @@ export interface ILiveSyncMonitorHost {
   emit(sample: ITelemetrySample): void;
   /** The session's worker restart counters (added to the worker's system fields). */
   restartCounters(): { readonly restarts: number; readonly gapMs: number | null };
+  /** The playout margin in force and its reason (`ITelemetrySample.playoutMargin`); null when unknown. */
+  playoutMargin?(): IPlayoutMargin | null;
 }
 
 /** Options of `LiveSyncMonitor`. */
@@ -144,10 +147,15 @@ export class LiveSyncMonitor {
    */
   tick(): void {
     if (!this._host.workerReady() || !this._host.wanted()) return;
+    const playoutMargin = this._host.playoutMargin?.() ?? null;
     for (const sample of this.aggregator.takeSamples()) {
       const corrector = this.corrector;
       if (corrector) corrector.update(sample);
-      this._host.emit(corrector ? { ...sample, avOffsetCorrectionMs: corrector.correctionMs } : sample);
+      this._host.emit({
+        ...sample,
+        avOffsetCorrectionMs: corrector ? corrector.correctionMs : sample.avOffsetCorrectionMs,
+        playoutMargin,
+      });
     }
     if (this._busy) return;
     const request = this.aggregator.scoreRequest();

@@ -10,6 +10,7 @@
  */
 
 import type { BackendReason, IBackendChoice } from '../models/providerGuard.ts';
+import type { IPlayoutMargin } from '../playout/playoutTiming.ts';
 
 /** Execution backend an ONNX session actually runs on. */
 export type InferenceBackend = 'webgpu' | 'wasm';
@@ -80,6 +81,14 @@ export interface ITelemetrySample {
    * playback sources this includes the deliberate playback delay). Lower is better.
    */
   readonly latencyMs: number | null;
+  /**
+   * How far the lips are held back beyond what their frames need, and why. Live sources (microphone,
+   * media stream): the margin behind the fastest frame-block arrival of the last ~1 s, adaptive: the
+   * blocks' arrival jitter (95th percentile minus minimum of their arrival lag), at least 5 ms (`floor`;
+   * 20 ms over the first 10 blocks: `start`). Played sources: `processingMarginMs` inside the fixed audio
+   * delay (`processing-margin`). Part of `latencyMs`. `null` before the session's playout exists.
+   */
+  readonly playoutMargin: IPlayoutMargin | null;
   /** Backend actually used by the generator session. */
   readonly backend: InferenceBackend | null;
   /**

@@ -108,9 +108,10 @@ export class LipSyncEngine {
    * @param id defines the stream
    * @param port defines the capture worklet's port (null for a push stream)
    * @param sink defines where its frames go
+   * @param live defines whether the stream is heard as it happens (a microphone: no output batching)
    * @returns the stream
    */
-  openStream(id: number, port: MessagePort | null, sink: FrameSink): LipsStream {
+  openStream(id: number, port: MessagePort | null, sink: FrameSink, live = false): LipsStream {
     const models = this._ready();
     const stream = createLipsStream(
       {
@@ -122,6 +123,7 @@ export class LipSyncEngine {
       },
       port,
       sink,
+      live,
     );
     this.streams.set(id, stream);
     return stream;

@@ -52,8 +52,13 @@ export interface IWorkerInfo {
   readonly wasmThreads: number;
   readonly frameRateHz: number;
   readonly lookaheadMs: number;
-  /** Output frames the generator produces per run (batching delay: outputsPerRun − 1 frames). */
+  /**
+   * Output frames the generator produces per run on a played source's stream (batching delay:
+   * outputsPerRun − 1 frames, inside its delay compensation).
+   */
   readonly outputsPerRun: number;
+  /** The same on a live stream (`openStream` with `live`): 1, each output as soon as its look-ahead is there. */
+  readonly liveOutputsPerRun: number;
   readonly manifest: IModelManifest;
   /** True when the metric encoders were loaded, so `scoreAsync` measures PLRS and A/V offset. */
   readonly telemetryEncoders: boolean;
@@ -101,6 +106,7 @@ const api = {
       frameRateHz: m.generator.frameRateHz,
       lookaheadMs: (m.generator.lookaheadFrames * HOP * 1000) / SR,
       outputsPerRun: outputsPerRunFor(m.generator),
+      liveOutputsPerRun: outputsPerRunFor(m.generator, true),
       manifest: m,
       telemetryEncoders: encoders !== null,
     };
@@ -108,11 +114,12 @@ const api = {
 
   /**
    * Starts a stream fed by a capture worklet's port (chunks `AudioChunk`, buffers returned to the
-   * worklet after use). Frames go to `sink`.
+   * worklet after use). Frames go to `sink`. A `live` stream (a microphone, heard as it happens) runs
+   * one generator output per run (`IWorkerInfo.liveOutputsPerRun`).
    */
-  openStream(id: number, port: MessagePort, sink: FrameSink): void {
+  openStream(id: number, port: MessagePort, sink: FrameSink, live = false): void {
     api.closeStream(id);
-    engine.openStream(id, port, sink);
+    engine.openStream(id, port, sink, live);
     port.onmessage = (e: MessageEvent<AudioChunk>) => {
       const chunk = e.data;
       // Looked up per chunk: interruptStream replaces the stream's state under the same id and port.
@@ -146,7 +153,7 @@ const api = {
     const old = engine.streams.get(id);
     if (!old) return;
     old.closed = true; // its pump emits nothing more
-    const fresh = engine.openStream(id, old.port, old.sink);
+    const fresh = engine.openStream(id, old.port, old.sink, old.live);
     fresh.skipBeforeSec = fromTimeSec;
   },
 

@@ -36,6 +36,8 @@ export interface ILipsStreamContext {
 /** One stream's state. */
 export interface LipsStream {
   readonly port: MessagePort | null;
+  /** Heard as it happens (a microphone): one generator output per run (`outputsPerRunFor`). */
+  readonly live: boolean;
   readonly sink: FrameSink;
   readonly manifest: IModelManifest;
   readonly counters: WorkerCounters;
@@ -67,12 +69,14 @@ const SR = FEATURES_V1.sampleRateHz;
  * @param context defines the models and counters
  * @param port defines the capture worklet's port (null for a push stream)
  * @param sink defines where frame blocks go
+ * @param live defines whether the stream is heard as it happens (no batching of outputs)
  * @returns the stream, before its first audio
  */
 export function createLipsStream(
   context: ILipsStreamContext,
   port: MessagePort | null,
   sink: FrameSink,
+  live = false,
 ): LipsStream {
   const m = context.manifest;
   const enc = m.metricEncoders;
@@ -88,11 +92,17 @@ export function createLipsStream(
       : null;
   return {
     port,
+    live,
     sink,
     manifest: m,
     counters: context.counters,
     logMel: new StreamingLogMel(FEATURES_V1),
-    generator: createGeneratorStream(m.generator, { session: context.session, template: context.template }),
+    generator: createGeneratorStream(
+      m.generator,
+      { session: context.session, template: context.template },
+      undefined,
+      live,
+    ),
     t0: null,
     samples: 0,
     hopEnergy: new Float64Array(1024),

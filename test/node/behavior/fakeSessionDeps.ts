@@ -47,11 +47,17 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
     start: () => log.push('source.start'),
     close: () => log.push('source.close'),
   };
-  const workers: { sink: ((b: LipsFrameBlock) => void) | null; crash(e: WorkerCrashError): void }[] = [];
+  const workers: {
+    sink: ((b: LipsFrameBlock) => void) | null;
+    live: boolean | undefined;
+    crash(e: WorkerCrashError): void;
+  }[] = [];
   function fakeWorker(): object {
     let crash!: (e: WorkerCrashError) => void;
     const w = {
       sink: null as ((b: LipsFrameBlock) => void) | null,
+      /** The `live` flag of the last `openStream`. */
+      live: undefined as boolean | undefined,
       crash: (e: WorkerCrashError) => crash(e),
       crashed: new Promise<WorkerCrashError>((r) => (crash = r)),
       info: {
@@ -68,8 +74,14 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
         telemetryEncoders: false,
       },
       api: {
-        openStream: async (_id: number, _port: unknown, sink: (b: LipsFrameBlock) => void) => {
+        openStream: async (
+          _id: number,
+          _port: unknown,
+          sink: (b: LipsFrameBlock) => void,
+          live?: boolean,
+        ) => {
           w.sink = sink;
+          w.live = live;
           log.push(`worker${workers.indexOf(w)}.openStream`);
         },
         closeStream: async () => log.push(`worker${workers.indexOf(w)}.closeStream`),

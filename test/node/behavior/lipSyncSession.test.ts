@@ -28,6 +28,7 @@ describe('LipSyncSession', () => {
     assert.equal(f.listeners.size, 1);
     assert.ok(f.session.delayLine, 'a played source goes through the delay line');
     assert.ok(f.session.playout!.delaySec > 0.2);
+    assert.equal(f.workers[0].live, false, 'a played source keeps its batches (hidden by its delay)');
     assert.equal(f.session.delayLine!.delay.delayTime.value, f.session.playout!.delaySec);
     assert.ok(f.source.node.connections.has(f.capture.node));
     assert.ok(f.session.monitor);
@@ -86,6 +87,7 @@ describe('LipSyncSession', () => {
     t.after(() => f.session.teardown()); // a failed assertion must not leave the telemetry timer running
     await f.session.startAsync({ kind: 'microphone' }, 1, f.renderLoop, () => undefined);
     assert.equal(f.session.delayLine, null, 'live sources are not delayed');
+    assert.equal(f.workers[0].live, true, 'a live stream runs one output per run');
     const shown: Float32Array[] = [];
     const rig = {
       show: (lips: Float32Array) => (shown.push(Float32Array.from(lips)), 0.001),
@@ -105,6 +107,7 @@ describe('LipSyncSession', () => {
     assert.ok(f.log.includes('capture.renewPort') && f.log.includes('worker1.openStream'));
     old.sink!(block(10, 5));
     assert.equal(f.session.frames, 10, 'blocks of the dead worker are dropped');
+    assert.equal(f.workers[1].live, true, 'the replacement stream is live too');
     f.workers[1].sink!(block(10, 5));
     assert.equal(f.session.frames, 15);
     assert.equal(f.session.supervisor.restarts, 1);

@@ -3,10 +3,15 @@ import assert from 'node:assert/strict';
 import {
   algorithmicDelaySec,
   lipsDelaySec,
-  MIC_LAG_RELEASE,
+  ARRIVAL_WINDOW_BLOCKS,
+  livePlayoutMargin,
   MicLagEstimator,
+  MIN_PLAYOUT_MARGIN_SEC,
   playbackDelaySec,
   playoutModeOf,
+  quantile,
+  START_BLOCKS,
+  START_PLAYOUT_MARGIN_SEC,
   WINDOW_AND_CHUNK_SEC,
 } from '../../../src/playout/playoutTiming.ts';
 
@@ -31,15 +36,64 @@ describe('playoutTiming', () => {
     assert.equal(playoutModeOf({ playback: false }), 'live');
   });
 
-  test('mic lag: attacks at once, releases by MIC_LAG_RELEASE per block', () => {
+  test('quantile: linear between order statistics', () => {
+    assert.equal(quantile([3, 1, 2], 0.5), 2);
+    assert.ok(Math.abs(quantile([0, 10], 0.95) - 9.5) < 1e-12);
+    assert.equal(quantile([4], 0.95), 4);
+    assert.ok(Number.isNaN(quantile([], 0.5)));
+  });
+
+  test('the live margin: the arrival jitter, at least the floor; larger while the window is young', () => {
+    assert.deepEqual(livePlayoutMargin(0.001, START_BLOCKS - 1), {
+      marginSec: START_PLAYOUT_MARGIN_SEC,
+      reason: 'start',
+    });
+    assert.deepEqual(livePlayoutMargin(0.05, 1), { marginSec: 0.05, reason: 'start' });
+    assert.deepEqual(livePlayoutMargin(0.001, START_BLOCKS), {
+      marginSec: MIN_PLAYOUT_MARGIN_SEC,
+      reason: 'floor',
+    });
+    assert.deepEqual(livePlayoutMargin(0.03, START_BLOCKS), { marginSec: 0.03, reason: 'arrival-jitter' });
+  });
+
+  test('mic lag: a quiet machine plays at the fastest arrival plus the floor, with no fixed start lag', () => {
     const lag = new MicLagEstimator();
-    assert.equal(lag.lagSec, 0.1);
-    assert.ok(Math.abs(lag.update(10, 9.7) - 0.3) < 1e-12, 'a later block raises the lag at once');
-    const released = lag.update(10, 9.95);
-    assert.ok(Math.abs(released - (0.3 * MIC_LAG_RELEASE + 0.05 * (1 - MIC_LAG_RELEASE))) < 1e-12);
-    for (let i = 0; i < 200; i++) lag.update(10, 9.95);
-    assert.ok(Math.abs(lag.lagSec - 0.05) < 1e-3, `after a few seconds of blocks: ${lag.lagSec}`);
-    assert.ok(Math.abs(lag.playoutTimeSec(20) - (20 - lag.lagSec - 0.01)) < 1e-12);
+    assert.equal(lag.playoutTimeSec(5), 5, 'nothing to show before the first block');
+    // One block per 20 ms output, each arriving 80 ms (± 1 ms) after its newest frame.
+    let t = 10;
+    for (let i = 0; i < 50; i++, t += 0.02) lag.update(t, t - 0.08 - (i % 2) * 0.001);
+    assert.equal(lag.reason, 'floor');
+    assert.ok(Math.abs(lag.lagSec - (0.08 + MIN_PLAYOUT_MARGIN_SEC)) < 1e-9, `lag ${lag.lagSec}`);
+    assert.ok(Math.abs(lag.playoutTimeSec(20) - (20 - lag.lagSec)) < 1e-12);
+    assert.deepEqual(lag.margin(), {
+      marginMs: MIN_PLAYOUT_MARGIN_SEC * 1000,
+      arrivalJitterMs: lag.arrivalJitterSec * 1000,
+      reason: 'floor',
+    });
+  });
+
+  test('mic lag: late blocks raise the margin to their jitter; it shrinks back once they leave the window', () => {
+    const lag = new MicLagEstimator();
+    let t = 10;
+    // Every 10th block arrives 40 ms late (10 % of blocks: above the 95th percentile's 5 %).
+    for (let i = 0; i < ARRIVAL_WINDOW_BLOCKS; i++, t += 0.02)
+      lag.update(t, t - 0.08 - (i % 10 === 0 ? 0.04 : 0));
+    assert.equal(lag.reason, 'arrival-jitter');
+    assert.ok(Math.abs(lag.marginSec - 0.04) < 1e-9, `margin ${lag.marginSec}`);
+    assert.ok(Math.abs(lag.lagSec - 0.12) < 1e-9);
+    // The load is gone: after one window of punctual blocks the margin is the floor again.
+    for (let i = 0; i < ARRIVAL_WINDOW_BLOCKS; i++, t += 0.02) lag.update(t, t - 0.08);
+    assert.equal(lag.reason, 'floor');
+    assert.ok(Math.abs(lag.lagSec - 0.085) < 1e-9);
+  });
+
+  test('mic lag: the first blocks keep the start margin; non-finite times are ignored', () => {
+    const lag = new MicLagEstimator();
+    lag.update(2, 1.9);
+    assert.equal(lag.reason, 'start');
+    assert.ok(Math.abs(lag.lagSec - (0.1 + START_PLAYOUT_MARGIN_SEC)) < 1e-9);
+    lag.update(NaN, 1.9);
+    assert.equal(lag.blocks, 1);
   });
 
   test('the lips delay: the user delay (non-finite is 0) plus the correction', () => {

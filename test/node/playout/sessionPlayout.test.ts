@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { playbackDelaySec } from '../../../src/playout/playoutTiming.ts';
+import { playbackDelaySec, START_PLAYOUT_MARGIN_SEC } from '../../../src/playout/playoutTiming.ts';
 import { SessionPlayout } from '../../../src/playout/sessionPlayout.ts';
 
 const INFO = { lookaheadMs: 100, outputsPerRun: 1, frameRateHz: 50 };
@@ -19,6 +19,7 @@ describe('SessionPlayout', () => {
     const ctx = { currentTime: 0 };
     const p = new SessionPlayout(ctx, 'playback', INFO, neutral, OPTIONS);
     assert.equal(p.delaySec, playbackDelaySec(INFO, 0, OPTIONS));
+    assert.deepEqual(p.margin(), { marginMs: 80, arrivalJitterMs: null, reason: 'processing-margin' });
     p.onBlock(block(1, [1, 2, 3, 4]));
     ctx.currentTime = 1.02 + p.delaySec;
     const out = new Float32Array(3);
@@ -36,9 +37,15 @@ describe('SessionPlayout', () => {
     const p = new SessionPlayout(ctx, 'live', INFO, neutral, OPTIONS);
     assert.equal(p.delaySec, 0);
     p.onBlock(block(1.7, [1, 2, 3, 4, 5]));
-    assert.ok(Math.abs(p.micLag.lagSec - 0.22) < 1e-9);
+    // The first block: its arrival lag (newest frame 1.78 s at 2 s) plus the start margin.
+    assert.ok(Math.abs(p.micLag.lagSec - (0.22 + START_PLAYOUT_MARGIN_SEC)) < 1e-9);
     const at = p.sample(1, 0, null, new Float32Array(3));
-    assert.ok(Math.abs(at.nowSec - (2 - 0.22 - 0.01)) < 1e-9);
+    assert.ok(Math.abs(at.nowSec - (2 - 0.22 - START_PLAYOUT_MARGIN_SEC)) < 1e-9);
+    assert.deepEqual(p.margin(), {
+      marginMs: START_PLAYOUT_MARGIN_SEC * 1000,
+      arrivalJitterMs: 0,
+      reason: 'start',
+    });
   });
 
   test('interrupt and suspend make earlier speech stale; silent frames rest', () => {

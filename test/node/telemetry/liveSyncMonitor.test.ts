@@ -74,6 +74,7 @@ describe('LiveSyncMonitor', () => {
     assert.equal(emitted[0].kind, 'live');
     assert.equal(emitted[0].backend, 'webgpu', 'known from the start');
     assert.equal(emitted[0].avOffsetCorrectionMs, null);
+    assert.equal(emitted[0].playoutMargin, null, 'no playout margin from a host without one');
     assert.equal(requests.length, 1);
     assert.ok(requests[0].frames > 0);
     assert.equal(m.busy, true);
@@ -144,5 +145,18 @@ describe('LiveSyncMonitor', () => {
     } finally {
       mock.timers.reset();
     }
+  });
+
+  test('tick: each sample carries the playout margin in force and its reason', () => {
+    let margin = { marginMs: 20, arrivalJitterMs: 3, reason: 'start' as const };
+    const { host, emitted } = fakeHost({ playoutMargin: () => margin });
+    const m = new LiveSyncMonitor(host);
+    feedSpeech(m, 1);
+    m.tick();
+    assert.deepEqual(emitted[0].playoutMargin, { marginMs: 20, arrivalJitterMs: 3, reason: 'start' });
+    margin = { marginMs: 5, arrivalJitterMs: 1, reason: 'floor' as never };
+    feedSpeech(m, 1);
+    m.tick();
+    assert.equal(emitted.at(-1)?.playoutMargin?.reason, 'floor', 'read at each tick');
   });
 });

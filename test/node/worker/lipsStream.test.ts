@@ -131,3 +131,18 @@ test('the stream’s buffers stay bounded over a long stream', async () => {
   await feed(stream, sine(SR * 20, 0.1), SR * 2, 2);
   assert.equal(streamFootprint(stream), early);
 });
+
+test('a live stream (a microphone) runs one output per run; a played one keeps its batches', () => {
+  const long: IModelManifest = { generator: generatorManifest({ contextFrames: 118 }) } as IModelManifest;
+  const context = {
+    manifest: long,
+    session: fakeSession(),
+    telemetryEncoders: false,
+    counters: new WorkerCounters(),
+  };
+  const live = createLipsStream(context, null, () => undefined, true);
+  const played = createLipsStream(context, null, () => undefined);
+  assert.equal(live.live, true);
+  assert.equal(live.generator.outputsPerRun, 1);
+  assert.equal(played.generator.outputsPerRun, 3);
+});
