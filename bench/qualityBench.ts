@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       createOfflineGeneratorRunner(manifest.generator, { session }),
     );
     const preds: Record<string, ArrayLike<number>> = {
-      ours: aperture(track.points, track.frames),
+      ours: aperture(absolute(track.displacements, track.frames), track.frames),
       rms: rmsEnvelopeTrack(x, 16000, u.fps),
     };
     for (const [name, tracks] of Object.entries(browser ?? {})) if (tracks[u.id]) preds[name] = tracks[u.id];

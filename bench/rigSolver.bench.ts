@@ -54,7 +54,8 @@ function targets(count: number, rnd: () => number): Float32Array[] {
   for (let f = 0; f < count; f++) {
     const t = f / 50;
     out.push(
-      Float32Array.from(LIPS_V1.neutral, (v, j) => v + 0.004 * Math.sin(6.28 * freq[j] * t + phase[j])),
+      // lips-v1 displacements from neutral, what the live path hands the solver
+      Float32Array.from({ length: 63 }, (_, j) => 0.004 * Math.sin(6.28 * freq[j] * t + phase[j])),
     );
   }
   return out;

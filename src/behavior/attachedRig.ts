@@ -5,7 +5,7 @@
  */
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import { applyRigPose, createRigBinding, readBackLipsV1, type RigBinding } from '../rig/applyRigPose.ts';
-import { LIPS_V1 } from '../rig/lipsV1.ts';
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import { createRigPose, type RigPose } from '../rig/rigPose.ts';
 import { createLandmarkSolver, type LandmarkSolver } from '../rig/solveLandmarksToRig.ts';
@@ -19,7 +19,8 @@ export class AttachedRig {
   private readonly _mesh: AbstractMesh;
   private readonly _solver: LandmarkSolver;
   private readonly _pose: RigPose;
-  private readonly _shown = new Float32Array(LIPS_V1.neutral.length);
+  private readonly _shown = new Float32Array(LIPS_V1_VALUES);
+  private readonly _shownDisplacement = new Float32Array(LIPS_V1_VALUES);
 
   /**
    * Binds a described rig (`describeRig`) to its mesh.
@@ -36,12 +37,12 @@ export class AttachedRig {
   }
 
   /**
-   * Solves lips-v1 points onto the rig (warm-started from the previous frame) and applies the pose.
-   * @param lips defines the lips-v1 points, 21 × 3, metres
+   * Solves lips-v1 displacements onto the rig (warm-started from the previous frame) and applies the pose.
+   * @param displacement defines the lips-v1 displacements from neutral, 21 × 3, metres
    * @returns the weighted RMS landmark error of the solved pose, metres
    */
-  show(lips: Float32Array): number {
-    const err = this._solver.solve(lips, this._pose);
+  show(displacement: Float32Array): number {
+    const err = this._solver.solve(displacement, this._pose);
     applyRigPose(this._mesh, this.binding, this._pose);
     return err;
   }
@@ -60,10 +61,12 @@ export class AttachedRig {
   }
 
   /**
-   * Reads the lips back from the deformed mesh (what the viewer sees).
-   * @returns the landmarks in mesh space, 21 × 3 (reused: copy to keep)
+   * Reads the lips back from the deformed mesh (what the viewer sees), as lips-v1 displacements from
+   * neutral (the solver's mapping inverted: `LandmarkSolver.displacementOf`).
+   * @returns the displacements, 21 × 3, lips-v1 metres (reused: copy to keep)
    */
-  readBack(): Float32Array {
-    return readBackLipsV1(this._mesh, this.rig.landmarkMap, this._shown);
+  readBackDisplacement(): Float32Array {
+    const shown = readBackLipsV1(this._mesh, this.rig.landmarkMap, this._shown);
+    return this._solver.displacementOf(shown, this._shownDisplacement);
   }
 }

@@ -9,7 +9,7 @@ import type { Scene } from '@babylonjs/core/scene.js';
 import { transfer } from 'comlink';
 import { lipsTrackToJson, type ILipsTrackJson } from '../models/lipsTrackJson.ts';
 import { gateSilentFrames } from '../playout/lipsPostProcess.ts';
-import { LIPS_V1 } from '../rig/lipsV1.ts';
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import type { RigBinding } from '../rig/applyRigPose.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import { solveLipsTrackToRig } from '../playout/solveLipsTrackToRig.ts';
@@ -65,14 +65,14 @@ export async function bakeLipSyncAsync(
     await worker.releaseAsync();
   }
   // The live player's silence gate: digital silence shows the rest pose in the bake too.
-  gateSilentFrames(block.points, block.speechRms, LIPS_V1.neutral);
+  const displacements = gateSilentFrames(block.displacements, block.speechRms, LIPS_V1_VALUES);
   const fps = worker.info.frameRateHz;
-  const keys = solveLipsTrackToRig(block.points, fps, target.rig, {
+  const keys = solveLipsTrackToRig(displacements, fps, target.rig, {
     intensity: target.intensity,
     smoothingMs: target.options.smoothingMs,
   });
   return {
-    track: lipsTrackToJson({ frames: block.frames, fps, points: block.points }),
+    track: lipsTrackToJson({ frames: block.frames, fps, displacements }),
     animationGroup: createRigAnimationGroup(target.scene, target.binding, keys, target.name),
   };
 }

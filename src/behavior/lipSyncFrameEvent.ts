@@ -10,7 +10,10 @@ export interface ILipSyncFrameEvent {
    * while frames arrive late (the newest one is held). -Infinity before the first frame.
    */
   readonly lipsTimeSec: number;
-  /** The lips-v1 points sent to the solver (after gain and smoothing), 21 × 3, metres. Reused: copy to keep. */
+  /**
+   * The lips-v1 points shown (after gain and smoothing), 21 × 3, metres: absolute head-frame positions,
+   * `LIPS_V1.neutral` plus the displacements sent to the solver. Reused: copy to keep.
+   */
   readonly points: Float32Array;
   /** What playout produced. */
   readonly playout: LipsPlayoutState;

@@ -14,7 +14,7 @@ import type { PcmChunk } from '../audio/decodePcmChunk.ts';
 import { AudioChunkError, AudioSourceError, LipSyncError, type WorkerCrashError } from '../errors.ts';
 import { playoutModeOf } from '../playout/playoutTiming.ts';
 import { SessionPlayout, type ISampledLips } from '../playout/sessionPlayout.ts';
-import { LIPS_V1 } from '../rig/lipsV1.ts';
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import { AvOffsetCorrector } from '../telemetry/avOffsetCorrector.ts';
 import { LiveSyncMonitor } from '../telemetry/liveSyncMonitor.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
@@ -170,7 +170,7 @@ export class LipSyncSession {
       );
       check();
       const info = worker.info;
-      this.playout = new SessionPlayout(context, playoutModeOf(this.source), info, LIPS_V1.neutral, {
+      this.playout = new SessionPlayout(context, playoutModeOf(this.source), info, LIPS_V1_VALUES, {
         ...o,
         intensity,
       });
@@ -205,7 +205,7 @@ export class LipSyncSession {
    * @param rig defines the attached rig
    * @param intensity defines the gain in force
    * @param lipsDelayMs defines the user's extra lips delay, ms
-   * @param lips defines where the lips-v1 points shown are written
+   * @param lips defines where the lips shown are written, lips-v1 displacements from neutral
    * @param telemetry defines whether telemetry is listened to (the read-back costs a mesh read)
    * @returns where the lips were sampled and the solver's error, or null when nothing was shown (suspended)
    */
@@ -222,8 +222,7 @@ export class LipSyncSession {
     at.solverErrorM = rig.show(lips);
     if (this.monitor && telemetry) {
       // What the viewer sees, read back from the deformed avatar, against the audio time being heard.
-      const rest = rig.rig.restLandmarks;
-      this.monitor.recordShownLips(at.nowSec, rig.readBack(), rest, rig.displacementScale, at.latencySec);
+      this.monitor.recordShownLips(at.nowSec, rig.readBackDisplacement(), at.latencySec);
     }
     return at;
   }

@@ -9,6 +9,7 @@ import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import { Observable } from '@babylonjs/core/Misc/observable.js';
 import type { PcmChunk } from '../audio/decodePcmChunk.ts';
 import { LipSyncError } from '../errors.ts';
+import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import { describeRig } from '../rig/applyRigPose.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
@@ -57,7 +58,9 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   private _rig: AttachedRig | null = null;
   private _rigDescription: IRigDescription | null = null;
   private _rigError: Error | null = null;
+  /** The lips shown, as lips-v1 displacements from neutral (playout → solver), and as positions. */
   private readonly _lips = new Float32Array(63);
+  private readonly _points = new Float32Array(63);
   /** Babylon's deferred attach (added while the scene loads), which `startAsync`/`bakeAsync` wait for. */
   private readonly _pendingAttach = new PendingAttach();
   /** Aborted by `stop()`: ends the starts still waiting for the deferred attach. */
@@ -285,7 +288,7 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
       this._onFrame.notifyObservers({
         timeSec: at.nowSec,
         lipsTimeSec: at.shownLipsTimeSec,
-        points: this._lips,
+        points: lipsDisplacementsToPoints(this._lips, 1, this._points),
         playout: at.state,
         solverErrorM: at.solverErrorM,
       });

@@ -11,10 +11,9 @@ import { FEATURES_V1 } from '../features/featureSpec.ts';
 import { StreamingResampler } from '../features/resampleTo16k.ts';
 import { StreamingLogMel } from '../features/streamingLogMel.ts';
 import { createGeneratorStream } from '../models/generatorRunners.ts';
-import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import { lipsTrackToJson } from '../models/lipsTrackJson.ts';
 import { StreamedSilenceGate } from '../playout/lipsPostProcess.ts';
-import { LIPS_V1 } from '../rig/lipsV1.ts';
+import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import { readAudioChunks } from './audioFile/readAudioChunks.ts';
 import type { IBakeModel } from './loadBakeModel.ts';
 
@@ -59,14 +58,16 @@ export async function bakeAudioFileAsync(
   let maxFrames = Infinity; // known once the audio has ended
   let pending = ''; // JSON written per step, not per frame
   // The live player's and the browser bake's silence gate: digital silence shows the rest pose.
-  const gate = new StreamedSilenceGate(g.melFramesPerOutputFrame * HOP, LIPS_V1.neutral);
+  const gate = new StreamedSilenceGate(g.melFramesPerOutputFrame * HOP, LIPS_V1_VALUES);
   const writeBlock = async (first: number, count: number, displacements: Float32Array): Promise<void> => {
     if (first !== written)
       throw new Error(`bake: generator output ${first} follows ${written} (internal error).`);
     const n = Math.max(0, Math.min(count, maxFrames - written));
     if (n === 0) return;
-    const points = gate.gateNext(lipsDisplacementsToPoints(displacements, n), n);
-    const frames = lipsTrackToJson({ frames: n, fps, points }).frames.map((f) => JSON.stringify(f));
+    const gated = gate.gateNext(displacements, n);
+    const frames = lipsTrackToJson({ frames: n, fps, displacements: gated }).frames.map((f) =>
+      JSON.stringify(f),
+    );
     pending += (written === 0 ? '' : ',') + frames.join(',');
     written += n;
     if (pending.length > 1 << 16) {

@@ -5,7 +5,6 @@
 import { FEATURES_V1 } from '../features/featureSpec.ts';
 import { logMelSpectrogram } from '../features/logMelSpectrogram.ts';
 import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
-import { lipsDisplacementsToPoints } from './lipsDisplacementsToPoints.ts';
 import type { IGeneratorManifest } from './modelManifest.ts';
 import type { GeneratorRunner } from './streamingGenerator.ts';
 
@@ -14,8 +13,8 @@ export interface ILipsTrack {
   readonly frames: number;
   /** Frames per second. */
   readonly fps: number;
-  /** Absolute lips-v1 positions, `frames × 63`, metres, head frame. */
-  readonly points: Float32Array;
+  /** Lips-v1 displacements from `LIPS_V1.neutral`, `frames × 63`, metres, head frame (a new array). */
+  readonly displacements: Float32Array;
   /** Speech RMS over each frame's span, linear full scale. */
   readonly speechRms: Float32Array;
 }
@@ -39,7 +38,7 @@ export async function generateLipsTrackAsync(
   for (let i = 0; i < samples16k.length; i++) padded[i] = Number.isFinite(samples16k[i]) ? samples16k[i] : 0;
   const mel = logMelSpectrogram(padded, FEATURES_V1);
   const out = frames > 0 ? await run(mel.data, mel.frames) : new Float32Array(0);
-  const points = lipsDisplacementsToPoints(out.subarray(0, frames * LIPS_V1_VALUES), frames);
+  const displacements = out.slice(0, frames * LIPS_V1_VALUES);
   const speechRms = new Float32Array(frames);
   const span = k * hop;
   for (let j = 0; j < frames; j++) {
@@ -48,5 +47,5 @@ export async function generateLipsTrackAsync(
     for (let i = j * span; i < end; i++) e += padded[i] * padded[i];
     speechRms[j] = Math.sqrt(e / span);
   }
-  return { frames, fps: generator.frameRateHz, points, speechRms };
+  return { frames, fps: generator.frameRateHz, displacements, speechRms };
 }

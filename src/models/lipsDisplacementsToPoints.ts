@@ -5,12 +5,17 @@ const NEUTRAL = LIPS_V1_NEUTRAL;
 const V = LIPS_V1_VALUES;
 
 /**
- * @param displacements defines `frames × 63` displacements, metres
+ * Adds the neutral pose: used only where positions are needed (the frame event, the track JSON).
+ * @param displacements defines `frames × 63` displacements from `LIPS_V1.neutral`, metres
  * @param frames defines the frame count
- * @returns a new `frames × 63` array of absolute positions, metres
+ * @param out defines where the positions are written (a new array when omitted)
+ * @returns `out`: `frames × 63` absolute positions, metres
  */
-export function lipsDisplacementsToPoints(displacements: Float32Array, frames: number): Float32Array {
-  const out = new Float32Array(frames * V);
+export function lipsDisplacementsToPoints(
+  displacements: ArrayLike<number>,
+  frames: number,
+  out: Float32Array = new Float32Array(frames * V),
+): Float32Array {
   for (let f = 0; f < frames; f++) {
     for (let i = 0; i < V; i++) out[f * V + i] = NEUTRAL[i] + displacements[f * V + i];
   }

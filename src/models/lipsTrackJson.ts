@@ -2,7 +2,7 @@
  * The lips-v1 track file format, shared by the CLI (`perceptual-lipsync bake` writes it, `evaluate` reads
  * it) and the behavior (`PerceptualLipSyncBehavior.bakeAsync` returns it), so both produce the same JSON.
  */
-import { LIPS_V1_POINTS, LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
+import { LIPS_V1_NEUTRAL, LIPS_V1_POINTS, LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import type { ILipsTrack } from './generateLipsTrack.ts';
 
 /**
@@ -19,20 +19,23 @@ export interface ILipsTrackJson {
 }
 
 /**
- * Converts a generated track to its JSON shape, rounded to 0.1 µm (far below anything visible) so
- * files stay small.
- * @param track defines the track (`frames × 63` points)
+ * Converts a generated track to its JSON shape: the one place a track's displacements become positions
+ * (`LIPS_V1.neutral` + displacement, summed in float32), rounded to 0.1 µm (far below anything visible)
+ * so files stay small.
+ * @param track defines the track (`frames × 63` displacements from neutral, the silence gate applied)
  * @returns the JSON-ready object
  */
-export function lipsTrackToJson(track: Pick<ILipsTrack, 'frames' | 'fps' | 'points'>): ILipsTrackJson {
+export function lipsTrackToJson(
+  track: Pick<ILipsTrack, 'frames' | 'fps' | 'displacements'>,
+): ILipsTrackJson {
   const frames: number[][][] = [];
+  const d = track.displacements;
+  const position = (i: number): number => Math.fround(LIPS_V1_NEUTRAL[i % LIPS_V1_VALUES] + d[i]);
   for (let f = 0; f < track.frames; f++) {
     const pts: number[][] = [];
     for (let p = 0; p < LIPS_V1_POINTS; p++) {
       const o = f * LIPS_V1_VALUES + p * 3;
-      pts.push(
-        [track.points[o], track.points[o + 1], track.points[o + 2]].map((v) => Math.round(v * 1e7) / 1e7),
-      );
+      pts.push([position(o), position(o + 1), position(o + 2)].map((v) => Math.round(v * 1e7) / 1e7));
     }
     frames.push(pts);
   }

@@ -12,17 +12,16 @@ export interface IEaseToRestOptions {
 }
 
 /**
- * Blends a frame towards neutral by how long it has been stale (smoothstep over `easeMs` after `holdMs`).
- * @param points defines the last frame's values
- * @param neutral defines the rest values
+ * Blends a frame towards neutral (zero displacement) by how long it has been stale (smoothstep over
+ * `easeMs` after `holdMs`).
+ * @param displacements defines the last frame's displacements from neutral
  * @param staleSec defines the time since the clock passed the newest frame, seconds (≤ 0: not stale)
  * @param options defines hold and ease durations
- * @param out defines where the blend is written (may be `points`)
+ * @param out defines where the blend is written (may be `displacements`)
  * @returns the weight of neutral in [0, 1]
  */
 export function easeToRest(
-  points: ArrayLike<number>,
-  neutral: ArrayLike<number>,
+  displacements: ArrayLike<number>,
   staleSec: number,
   options: IEaseToRestOptions,
   out: Float32Array,
@@ -35,6 +34,6 @@ export function easeToRest(
         : 0;
   const c = u <= 0 ? 0 : u >= 1 ? 1 : u;
   const w = c * c * (3 - 2 * c);
-  for (let i = 0; i < out.length; i++) out[i] = points[i] + w * (neutral[i] - points[i]);
+  for (let i = 0; i < out.length; i++) out[i] = (1 - w) * displacements[i];
   return w;
 }

@@ -8,6 +8,9 @@
 export interface LipsFrame {
   /** Audio-clock time (AudioContext seconds) the frame belongs to. */
   readonly timeSec: number;
-  /** `lips-v1` points, 21 × 3, metres, absolute head-frame positions (x = subject's left, y up, z forward). */
-  readonly points: Float32Array;
+  /**
+   * `lips-v1` displacements from `LIPS_V1.neutral`, 21 × 3, metres, head frame (x = subject's left, y up,
+   * z forward): zero is the rest pose.
+   */
+  readonly displacements: Float32Array;
 }

@@ -1,7 +1,8 @@
 /**
  * Playout for one avatar: buffers incoming lips frames and, once per render, produces the lips for the
  * audio clock's "now": interpolated frame → ease to rest when stale → intensity gain → smoothing.
- * Allocation-free per frame; the clock is passed in, so tests drive it.
+ * Everything is a displacement from neutral (the rest pose is zero). Allocation-free per frame; the clock
+ * is passed in, so tests drive it.
  */
 import { easeToRest, type IEaseToRestOptions } from './easeToRest.ts';
 import type { LipsFrame } from './lipsFrame.ts';
@@ -26,8 +27,8 @@ export interface ILipsFrameBlockLike {
   readonly frames: number;
   readonly firstTimeSec: number;
   readonly frameDurationSec: number;
-  /** `frames × values` per frame. */
-  readonly points: Float32Array;
+  /** Displacements from neutral, `frames × values` per frame. */
+  readonly displacements: Float32Array;
   /** Speech RMS per frame (the silence gate). */
   readonly speechRms: ArrayLike<number>;
 }
@@ -55,7 +56,8 @@ export class LipsPlayout {
   readonly buffer: PlayoutBuffer;
 
   private readonly _options: ILipsPlayoutOptions;
-  private readonly _neutral: Float32Array;
+  /** One frame of zeros: the rest pose. */
+  private readonly _rest: Float32Array;
   private readonly _last: Float32Array;
   private _lastCoveredSec = -Infinity;
   private _hasLast = false;
@@ -69,25 +71,25 @@ export class LipsPlayout {
   private readonly _post: LipsPostProcessor;
 
   /**
-   * @param neutral defines the rest pose the lips ease to and the gain scales from (lips-v1: `LIPS_V1.neutral`)
+   * @param valuesPerFrame defines the displacements per frame (lips-v1: `LIPS_V1_VALUES`, 63)
    * @param options defines buffer, rest, gain and smoothing settings
    * @throws RangeError for out-of-range options
    */
-  constructor(neutral: ArrayLike<number>, options: Partial<ILipsPlayoutOptions> = {}) {
+  constructor(valuesPerFrame: number, options: Partial<ILipsPlayoutOptions> = {}) {
     this._options = { ...DEFAULT_LIPS_PLAYOUT_OPTIONS, ...options };
     const o = this._options;
     if (!(o.holdMs >= 0) || !(o.easeMs >= 0)) throw new RangeError('holdMs and easeMs must be ≥ 0');
     if (!Number.isFinite(o.intensity)) throw new RangeError('intensity must be finite');
-    this._neutral = Float32Array.from(neutral);
-    this._last = new Float32Array(this._neutral.length);
-    this._shown = Float32Array.from(this._neutral);
-    this._shownAtCut = new Float32Array(this._neutral.length);
+    this._rest = new Float32Array(valuesPerFrame);
+    this._last = new Float32Array(valuesPerFrame);
+    this._shown = new Float32Array(valuesPerFrame);
+    this._shownAtCut = new Float32Array(valuesPerFrame);
     this.buffer = new PlayoutBuffer({
       capacity: o.capacity,
       maxGapSec: o.maxGapSec,
-      valuesPerFrame: this._neutral.length,
+      valuesPerFrame,
     });
-    this._post = new LipsPostProcessor(this._neutral, {
+    this._post = new LipsPostProcessor(valuesPerFrame, {
       intensity: o.intensity,
       smoothingMs: o.smoothingTimeConstantMs,
       updateIntervalSec: o.updateIntervalSec,
@@ -117,12 +119,13 @@ export class LipsPlayout {
     for (let f = 0; f < block.frames; f++) {
       const timeSec = block.firstTimeSec + f * block.frameDurationSec;
       if (timeSec < staleBeforeSec) continue;
-      this.push({ timeSec, points: gatedFrame(block.points, f, block.speechRms[f], this._neutral) });
+      const displacements = gatedFrame(block.displacements, f, block.speechRms[f], this._rest);
+      this.push({ timeSec, displacements });
     }
   }
 
   /**
-   * Queues a frame (its points are copied).
+   * Queues a frame (its displacements are copied).
    * @param frame defines the frame
    * @returns false when it was dropped (late, duplicate or malformed)
    */
@@ -139,9 +142,9 @@ export class LipsPlayout {
   }
 
   /**
-   * Writes the lips to show at audio-clock time `nowSec`.
+   * Writes the lips to show at audio-clock time `nowSec`, as displacements from neutral.
    * @param nowSec defines the audio-clock time (`AudioClock.now()`)
-   * @param out defines where the values are written
+   * @param out defines where the displacements are written
    * @returns what was produced
    */
   sample(nowSec: number, out: Float32Array): LipsPlayoutState {
@@ -152,14 +155,13 @@ export class LipsPlayout {
     }
     let state: LipsPlayoutState;
     if (!this._hasLast) {
-      out.set(this._neutral);
+      out.fill(0);
       state = 'rest';
     } else if (this._cutSec === this._cutSec) {
       // From what was on screen at the cut, past gain and smoothing: the 20 ms spring alone would still
       // be 4 % open 100 ms later; it restarts from the eased pose, so the next utterance starts smoothly.
       const w = easeToRest(
         this._shownAtCut,
-        this._neutral,
         nowSec - this._cutSec,
         { holdMs: 0, easeMs: this._cutEaseMs },
         out,
@@ -168,7 +170,7 @@ export class LipsPlayout {
       this._shown.set(out);
       return w < 1 ? 'easing' : 'rest';
     } else {
-      const w = easeToRest(this._last, this._neutral, nowSec - this._lastCoveredSec, this._options, out);
+      const w = easeToRest(this._last, nowSec - this._lastCoveredSec, this._options, out);
       state = w === 0 ? 'playing' : w < 1 ? 'easing' : 'rest';
     }
     this._post.process(out, nowSec, out);

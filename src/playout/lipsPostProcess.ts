@@ -1,7 +1,9 @@
 /**
  * The one post-processing chain between the generator's frames and the rig solver, shared by live
  * playout (`LipsPlayout`), the browser bake (`bakeLipSyncAsync` → `solveLipsTrackToRig`) and the CLI bake
- * (`bakeAudioFileAsync`), so the three move the lips alike (issue #17):
+ * (`bakeAudioFileAsync`), so the three move the lips alike (issue #17). It works on lips-v1 displacements
+ * from neutral (the generator's output), so the rest pose is zero: the gain is a plain multiply and the
+ * silence gate writes zeros. The neutral pose is added only where positions are needed.
  *
  * silence gate (per generated frame) → sampling lead (ahead by the smoothing lag) → intensity gain →
  * smoothing.
@@ -32,33 +34,31 @@ export class LipsPostProcessor {
    */
   readonly leadSec: number;
 
-  private readonly _neutral: Float32Array;
   private readonly _smoothing: Smoothing;
 
   /**
-   * @param neutral defines the rest values the gain scales from
+   * @param valuesPerFrame defines the displacements per frame (lips-v1: `LIPS_V1_VALUES`, 63)
    * @param options defines gain, smoothing and update interval
    * @throws RangeError for a non-finite intensity or a negative smoothing time constant
    */
-  constructor(neutral: ArrayLike<number>, options: Partial<ILipsPostProcessOptions> = {}) {
+  constructor(valuesPerFrame: number, options: Partial<ILipsPostProcessOptions> = {}) {
     const smoothingMs = options.smoothingMs ?? DEFAULT_SMOOTHING_MS;
     this.intensity = options.intensity ?? 1;
     if (!Number.isFinite(this.intensity))
       throw new RangeError(`intensity must be finite, got ${this.intensity}`);
-    this._neutral = Float32Array.from(neutral);
-    this._smoothing = new Smoothing(this._neutral.length, { timeConstantMs: smoothingMs });
+    this._smoothing = new Smoothing(valuesPerFrame, { timeConstantMs: smoothingMs });
     this.leadSec = smoothingLagSec(smoothingMs, options.updateIntervalSec ?? 0);
   }
 
   /**
    * Applies the gain, then steps the smoothing to `tSec`.
-   * @param values defines the sampled frame
+   * @param values defines the sampled frame's displacements
    * @param tSec defines the time of this update, seconds
    * @param out defines where the result is written (may be `values`)
    * @returns `out`
    */
   process(values: Float32Array, tSec: number, out: Float32Array = values): Float32Array {
-    if (this.intensity !== 1) applyIntensity(values, this._neutral, this.intensity, out);
+    if (this.intensity !== 1) applyIntensity(values, this.intensity, out);
     else if (out !== values) out.set(values);
     return this._smoothing.update(out, tSec, out);
   }
@@ -83,39 +83,40 @@ export class LipsPostProcessor {
 
 /**
  * The silence gate for one generated frame: digital silence (a muted or idle source, zero padding) shows
- * the rest pose whatever the model makes of it.
- * @param points defines `frames × rest.length` values
+ * the rest pose (zero displacement) whatever the model makes of it.
+ * @param displacements defines `frames × rest.length` displacements
  * @param frame defines the frame index
  * @param speechRms defines the frame's speech RMS (linear full scale)
- * @param rest defines the rest values
- * @returns the frame's values, or `rest` for digital silence (never copied)
+ * @param rest defines one frame of zeros (`rest.length` values per frame)
+ * @returns the frame's displacements, or `rest` for digital silence (never copied)
  */
 export function gatedFrame(
-  points: Float32Array,
+  displacements: Float32Array,
   frame: number,
   speechRms: number,
   rest: Float32Array,
 ): Float32Array {
   const n = rest.length;
-  return isDigitalSilence(speechRms) ? rest : points.subarray(frame * n, frame * n + n);
+  return isDigitalSilence(speechRms) ? rest : displacements.subarray(frame * n, frame * n + n);
 }
 
 /**
- * The silence gate over a whole block, in place: each silent frame is set to `rest`.
- * @param points defines `frames × rest.length` values (modified)
+ * The silence gate over a whole block, in place: each silent frame's displacements are set to zero.
+ * @param displacements defines `frames × valuesPerFrame` displacements (modified)
  * @param speechRms defines one speech RMS per frame
- * @param rest defines the rest values
- * @returns `points`
+ * @param valuesPerFrame defines the values per frame (lips-v1: 63)
+ * @returns `displacements`
  */
 export function gateSilentFrames(
-  points: Float32Array,
+  displacements: Float32Array,
   speechRms: ArrayLike<number>,
-  rest: ArrayLike<number>,
+  valuesPerFrame: number,
 ): Float32Array {
-  const n = rest.length;
-  const frames = Math.min(speechRms.length, Math.floor(points.length / n));
-  for (let f = 0; f < frames; f++) if (isDigitalSilence(speechRms[f])) points.set(rest, f * n);
-  return points;
+  const n = valuesPerFrame;
+  const frames = Math.min(speechRms.length, Math.floor(displacements.length / n));
+  for (let f = 0; f < frames; f++)
+    if (isDigitalSilence(speechRms[f])) displacements.fill(0, f * n, f * n + n);
+  return displacements;
 }
 
 /**
@@ -126,7 +127,7 @@ export function gateSilentFrames(
  */
 export class StreamedSilenceGate {
   private readonly _span: number;
-  private readonly _rest: Float32Array;
+  private readonly _valuesPerFrame: number;
   /** Sum of squares per frame, from frame `_first` on. */
   private _energy: number[] = [];
   private _first = 0;
@@ -134,14 +135,14 @@ export class StreamedSilenceGate {
 
   /**
    * @param spanSamples defines the 16 kHz samples per output frame (`melFramesPerOutputFrame × hop`)
-   * @param rest defines the rest values (lips-v1: `LIPS_V1.neutral`)
+   * @param valuesPerFrame defines the displacements per frame (lips-v1: 63)
    * @throws RangeError for a span that is not a positive integer
    */
-  constructor(spanSamples: number, rest: ArrayLike<number>) {
+  constructor(spanSamples: number, valuesPerFrame: number) {
     if (!Number.isInteger(spanSamples) || spanSamples < 1)
       throw new RangeError(`spanSamples must be a positive integer, got ${spanSamples}`);
     this._span = spanSamples;
-    this._rest = Float32Array.from(rest);
+    this._valuesPerFrame = valuesPerFrame;
   }
 
   /**
@@ -159,15 +160,15 @@ export class StreamedSilenceGate {
 
   /**
    * Gates the next `frames` frames of the track, in place, and forgets their energy.
-   * @param points defines `frames × rest.length` values (modified)
-   * @param frames defines how many frames `points` holds
-   * @returns `points`
+   * @param displacements defines `frames × valuesPerFrame` displacements (modified)
+   * @param frames defines how many frames `displacements` holds
+   * @returns `displacements`
    */
-  gateNext(points: Float32Array, frames: number): Float32Array {
+  gateNext(displacements: Float32Array, frames: number): Float32Array {
     const rms = new Float32Array(frames);
     for (let j = 0; j < frames; j++) rms[j] = Math.sqrt((this._energy[j] ?? 0) / this._span);
     this._energy = this._energy.slice(frames);
     this._first += frames;
-    return gateSilentFrames(points, rms, this._rest);
+    return gateSilentFrames(displacements, rms, this._valuesPerFrame);
   }
 }

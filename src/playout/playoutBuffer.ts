@@ -69,14 +69,14 @@ export class PlayoutBuffer {
   }
 
   /**
-   * Adds a frame after the newest one (copying its points). A frame whose time is not after the newest is a
+   * Adds a frame after the newest one (copying its displacements). A frame whose time is not after the newest is a
    * duplicate (dropped) when equal, or a discontinuity (buffer cleared, then added) when earlier by more
    * than `maxGapSec`; slightly earlier frames are dropped as late.
    * @param frame defines the frame
    * @returns false when the frame was dropped
    */
   push(frame: LipsFrame): boolean {
-    if (frame.points.length < this._stride || !Number.isFinite(frame.timeSec)) {
+    if (frame.displacements.length < this._stride || !Number.isFinite(frame.timeSec)) {
       this.dropped++;
       return false;
     }
@@ -97,7 +97,7 @@ export class PlayoutBuffer {
     }
     const slot = (this._head + this._size) % this._capacity;
     this._times[slot] = frame.timeSec;
-    this._points.set(frame.points.subarray(0, this._stride), slot * this._stride);
+    this._points.set(frame.displacements.subarray(0, this._stride), slot * this._stride);
     this._size++;
     return true;
   }

@@ -80,20 +80,20 @@ export class SessionPlayout {
    * @param context defines the audio clock (the session's AudioContext)
    * @param mode defines how the source is heard
    * @param info defines the generator's timing
-   * @param neutral defines the rest pose
+   * @param valuesPerFrame defines the displacements per frame (lips-v1: 63)
    * @param options defines gain, smoothing, delay compensation and margin
    */
   constructor(
     context: IAudioContextLike,
     mode: PlayoutMode,
     info: IGeneratorTiming,
-    neutral: ArrayLike<number>,
+    valuesPerFrame: number,
     options: ISessionPlayoutOptions,
   ) {
     this._context = context;
     this.mode = mode;
     this._processingMarginMs = options.processingMarginMs;
-    this.playout = new LipsPlayout(neutral, {
+    this.playout = new LipsPlayout(valuesPerFrame, {
       intensity: options.intensity,
       smoothingTimeConstantMs: options.smoothingMs,
     });
@@ -129,7 +129,7 @@ export class SessionPlayout {
    * @param intensity defines the gain in force
    * @param lipsDelayMs defines the user's extra lips delay, ms
    * @param correctionMs defines the automatic offset correction, ms, or null when off
-   * @param out defines where the lips-v1 points are written
+   * @param out defines where the lips-v1 displacements from neutral are written
    * @returns where they were sampled (a reused object)
    */
   sample(

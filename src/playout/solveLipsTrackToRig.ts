@@ -12,7 +12,6 @@
  */
 import { LipsPostProcessor } from './lipsPostProcess.ts';
 import { DEFAULT_SMOOTHING_MS } from './smoothing.ts';
-import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import { createRigPose } from '../rig/rigPose.ts';
 import { createLandmarkSolver, type ILandmarkSolverOptions } from '../rig/solveLandmarksToRig.ts';
@@ -37,7 +36,10 @@ export interface IRigKeyTrack {
   readonly morphInfluences: readonly Float32Array[];
   /** Angle per key (radians, relative to rest) of each jaw axis, in `IRigDescription.jaw.axes` order. */
   readonly jawRotationRad: readonly Float32Array[];
-  /** The lips-v1 points the solver was asked for at each key (after gain and smoothing), `keys × 63`. */
+  /**
+   * The lips-v1 displacements from neutral the solver was asked for at each key (after gain and
+   * smoothing), `keys × 63`.
+   */
   readonly targets: Float32Array;
   /** Weighted RMS landmark error of each key's pose, lips-v1 metres. */
   readonly solverErrorM: Float32Array;
@@ -45,30 +47,34 @@ export interface IRigKeyTrack {
 
 /**
  * Solves every frame of a lips-v1 track onto a rig.
- * @param points defines the track, `frames × 63` absolute lips-v1 points (metres, head frame)
+ * @param displacements defines the track, `frames × 63` lips-v1 displacements from neutral (metres, head
+ * frame; the silence gate already applied)
  * @param fps defines the track's frame rate (frame f at f / fps seconds)
  * @param rig defines the rig (from `describeRig`); a fresh solver is built, so live state is untouched
  * @param options defines gain, smoothing and solver tuning
  * @returns the key values
- * @throws RangeError when `points` is not a whole number of frames, `fps` is not positive or an option is
+ * @throws RangeError when `displacements` is not a whole number of frames, `fps` is not positive or an option is
  * out of range
  */
 export function solveLipsTrackToRig(
-  points: Float32Array,
+  displacements: Float32Array,
   fps: number,
   rig: IRigDescription,
   options: Partial<ISolveLipsTrackOptions> = {},
 ): IRigKeyTrack {
   const intensity = options.intensity ?? 1;
   const smoothingMs = options.smoothingMs ?? DEFAULT_SMOOTHING_MS;
-  if (points.length % 63 !== 0)
-    throw new RangeError(`points must hold whole lips-v1 frames (63 values each), got ${points.length}`);
+  if (displacements.length % 63 !== 0) {
+    throw new RangeError(
+      `displacements must hold whole lips-v1 frames (63 values each), got ${displacements.length}`,
+    );
+  }
   if (!(fps > 0) || !Number.isFinite(fps)) throw new RangeError(`fps must be > 0, got ${fps}`);
   if (!Number.isFinite(intensity)) throw new RangeError(`intensity must be finite, got ${intensity}`);
-  const frames = points.length / 63;
+  const frames = displacements.length / 63;
   const solver = createLandmarkSolver(rig, options.solver);
   // The live player's chain (gain, smoothing), stepped once per track frame.
-  const chain = new LipsPostProcessor(LIPS_V1.neutral, {
+  const chain = new LipsPostProcessor(63, {
     intensity,
     smoothingMs,
     updateIntervalSec: 1 / fps,
@@ -86,7 +92,8 @@ export function solveLipsTrackToRig(
     const i = Math.floor(x);
     const a = x - i;
     const j = Math.min(i + 1, frames - 1);
-    for (let v = 0; v < 63; v++) target[v] = points[i * 63 + v] * (1 - a) + points[j * 63 + v] * a;
+    const d = displacements;
+    for (let v = 0; v < 63; v++) target[v] = d[i * 63 + v] * (1 - a) + d[j * 63 + v] * a;
     chain.process(target, (k + leadFrames) / fps, target);
     solverErrorM[k] = solver.solve(target, pose);
     for (let c = 0; c < morphInfluences.length; c++) morphInfluences[c][k] = pose.morphInfluences[c];

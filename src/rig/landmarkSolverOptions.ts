@@ -50,8 +50,9 @@ export interface ILandmarkSolverOptions {
    */
   readonly displacementScale: number | 'auto';
   /**
-   * The neutral the incoming frames are displacements from (21 × 3, metres). A target is mapped to mesh
-   * space as `restLandmarks + scale · (target − referenceNeutral)`.
+   * The neutral the lips-v1 displacements are measured from (21 × 3, metres): its mouth width sets the
+   * `'auto'` scale, and `solvePositions` takes it away from absolute points. A displacement is mapped to
+   * mesh space as `restLandmarks + scale · displacement`.
    * @default LIPS_V1.neutral
    */
   readonly referenceNeutral: ArrayLike<number>;

@@ -35,12 +35,22 @@ export interface LandmarkSolver {
   readonly displacementScale: number;
   /**
    * Solves the controls for one lips-v1 frame and writes them into `pose`. Allocates nothing, never throws.
-   * @param target defines the lips-v1 points (21 × 3, metres, head frame)
+   * The displacement is mapped to mesh space as `restLandmarks + displacementScale · displacement`.
+   * @param displacement defines the lips-v1 displacements from neutral (21 × 3, metres, head frame): what
+   * the generator and playout produce, zero at rest
    * @param pose defines the pose to write (from `createRigPose`)
    * @returns the weighted RMS landmark error of the result, in lips-v1 metres; NaN (pose and solver state
    * untouched) when the target holds non-finite values
    */
-  solve(target: ArrayLike<number>, pose: RigPose): number;
+  solve(displacement: ArrayLike<number>, pose: RigPose): number;
+  /**
+   * `solve` for absolute lips-v1 positions (a track read from JSON, a hand-made target): solves
+   * `points − referenceNeutral`. Allocates nothing, never throws.
+   * @param points defines the lips-v1 points (21 × 3, metres, head frame)
+   * @param pose defines the pose to write (from `createRigPose`)
+   * @returns as `solve`
+   */
+  solvePositions(points: ArrayLike<number>, pose: RigPose): number;
   /**
    * Evaluates where the landmarks land for a pose (the solver's forward model), in mesh space.
    * @param pose defines the control values
@@ -48,6 +58,14 @@ export interface LandmarkSolver {
    * @returns `out`
    */
   forward(pose: RigPose, out: Float32Array | Float64Array): Float32Array | Float64Array;
+  /**
+   * The inverse of `solve`'s mapping: landmarks in mesh space (the forward model's, or read back from the
+   * deformed mesh) as lips-v1 displacements, `(landmarks − restLandmarks) / displacementScale`.
+   * @param landmarks defines the 21 × 3 mesh-space positions
+   * @param out defines where the 21 × 3 displacements (lips-v1 metres) are written
+   * @returns `out`
+   */
+  displacementOf(landmarks: ArrayLike<number>, out: Float32Array): Float32Array;
   /** Forgets the previous frame (temporal term restarts from rest), e.g. after a discontinuity. */
   reset(): void;
 }
@@ -190,8 +208,8 @@ export function createLandmarkSolver(
     }
   };
 
-  const solve = (target: ArrayLike<number>, pose: RigPose): number => {
-    for (let j = 0; j < M; j++) tgt[j] = rest[j] + scale * (target[j] - refNeutral[j]);
+  const solve = (displacement: ArrayLike<number>, pose: RigPose): number => {
+    for (let j = 0; j < M; j++) tgt[j] = rest[j] + scale * displacement[j];
     for (let i = 0; i < n; i++) x[i] = clamp(prev[i], i);
     for (let it = 0; it < iterations; it++) {
       evaluate(x, f);
@@ -239,14 +257,23 @@ export function createLandmarkSolver(
   };
 
   const poseVector = new Float64Array(n);
+  const fromPositions = new Float64Array(M);
   return {
     controlCount: n,
     displacementScale: scale,
     solve,
+    solvePositions(points, pose) {
+      for (let j = 0; j < M; j++) fromPositions[j] = points[j] - refNeutral[j];
+      return solve(fromPositions, pose);
+    },
     forward(pose, out) {
       poseVector.set(pose.morphInfluences);
       poseVector.set(pose.jawRotationRad, nm);
       evaluate(poseVector, out);
+      return out;
+    },
+    displacementOf(landmarks, out) {
+      for (let j = 0; j < M; j++) out[j] = (landmarks[j] - rest[j]) / scale;
       return out;
     },
     reset() {

@@ -6,7 +6,6 @@
  * call and the emit are injected, so Node tests drive it with fakes.
  */
 import type { IPlayoutMargin } from '../playout/playoutTiming.ts';
-import { LIPS_V1 } from '../rig/lipsV1.ts';
 import type { AvOffsetCorrector } from './avOffsetCorrector.ts';
 import type { ITelemetryScores } from './telemetryAggregator.ts';
 import { TelemetryAggregator } from './telemetryAggregator.ts';
@@ -62,7 +61,6 @@ export class LiveSyncMonitor {
   readonly corrector: AvOffsetCorrector | null;
 
   private readonly _host: ILiveSyncMonitorHost;
-  private readonly _displacement = new Float32Array(LIPS_V1.neutral.length);
   private _system: ITelemetrySystem;
   private _busy = false;
   private _timer: ReturnType<typeof setInterval> | null = null;
@@ -110,24 +108,14 @@ export class LiveSyncMonitor {
 
   /**
    * Records the lips read back from the deformed avatar (what the viewer sees) against the audio time
-   * being heard. The solver maps a lips-v1 target to mesh space as `restLandmarks + scale · (target −
-   * neutral)`, so the displacement scored is `(p − restLandmarks) / scale`.
+   * being heard.
    * @param heardSec defines the audio-clock time of the speech being heard
-   * @param shown defines the read-back landmarks in mesh space (21 × 3)
-   * @param restLandmarks defines the rig's rest landmarks (21 × 3)
-   * @param scale defines the solver's displacement scale (mesh units per lips-v1 metre)
+   * @param shown defines the read-back lips as lips-v1 displacements from neutral (21 × 3, metres:
+   * `AttachedRig.readBackDisplacement`)
    * @param latencySec defines capture → applied latency of this frame, s
    */
-  recordShownLips(
-    heardSec: number,
-    shown: ArrayLike<number>,
-    restLandmarks: ArrayLike<number>,
-    scale: number,
-    latencySec: number,
-  ): void {
-    const out = this._displacement;
-    for (let i = 0; i < out.length; i++) out[i] = (shown[i] - restLandmarks[i]) / scale;
-    this.aggregator.recordFrame(heardSec, out, latencySec);
+  recordShownLips(heardSec: number, shown: ArrayLike<number>, latencySec: number): void {
+    this.aggregator.recordFrame(heardSec, shown, latencySec);
   }
 
   /** Reports the system fields again: the worker's last counters plus the session's restart counters now. */

@@ -21,8 +21,12 @@ export interface LipsFrameBlock {
   readonly firstTimeSec: number;
   /** Seconds between frames (1 / model frame rate). */
   readonly frameDurationSec: number;
-  /** Absolute lips-v1 positions, `frames × 21 × 3` metres, head frame. */
-  readonly points: Float32Array;
+  /**
+   * Lips-v1 displacements from `LIPS_V1.neutral`, `frames × 21 × 3` metres, head frame: the generator's
+   * output as is (zero is the rest pose). Playout, the silence gate and the solver work on these; the
+   * neutral pose is added only where positions are needed (`ILipSyncFrameEvent.points`, the track JSON).
+   */
+  readonly displacements: Float32Array;
   /** RMS of the 16 kHz speech over each frame's span (same length as `frames`), linear full scale. */
   readonly speechRms: Float32Array;
 }

@@ -172,10 +172,10 @@ const api = {
       frames: track.frames,
       firstTimeSec: 0,
       frameDurationSec: 1 / track.fps,
-      points: track.points,
+      displacements: track.displacements,
       speechRms: track.speechRms,
     };
-    return transfer(block, [track.points.buffer, track.speechRms.buffer]);
+    return transfer(block, [track.displacements.buffer, track.speechRms.buffer]);
   },
 
   /**

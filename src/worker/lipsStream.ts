@@ -12,7 +12,6 @@ import {
   type GeneratorSession,
   type IGeneratorStream,
 } from '../models/generatorRunners.ts';
-import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import type { IModelManifest } from '../models/modelManifest.ts';
 import { TelemetryScorer } from '../telemetry/telemetryScorer.ts';
 import type { AudioChunk, LipsFrameBlock } from './frames.ts';
@@ -203,18 +202,17 @@ export async function pump(stream: LipsStream): Promise<void> {
  * @param stream defines the stream
  * @param first defines the first output's index in the stream
  * @param count defines the outputs
- * @param disp defines their lips-v1 displacements, `count × 63`
+ * @param displacements defines their lips-v1 displacements, `count × 63` (a new array: transferred)
  * @returns the block
  */
 export function toFrameBlock(
   stream: LipsStream,
   first: number,
   count: number,
-  disp: Float32Array,
+  displacements: Float32Array,
 ): LipsFrameBlock {
   const m = stream.manifest;
   const k = m.generator.melFramesPerOutputFrame;
-  const points = lipsDisplacementsToPoints(disp, count);
   const speechRms = new Float32Array(count);
   for (let j = 0; j < count; j++) {
     let e = 0;
@@ -239,10 +237,10 @@ export function toFrameBlock(
     frames: count,
     firstTimeSec: (stream.t0 ?? 0) + (first * k * HOP) / SR,
     frameDurationSec: (k * HOP) / SR,
-    points,
+    displacements,
     speechRms,
   };
-  return transfer(block, [points.buffer, speechRms.buffer]);
+  return transfer(block, [displacements.buffer, speechRms.buffer]);
 }
 
 /**

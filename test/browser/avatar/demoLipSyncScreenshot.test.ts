@@ -66,7 +66,8 @@ describe('demo avatar lip-synced by the shipped models (screenshot)', function (
     const shoot = async (frame: number, name: string): Promise<Uint8Array> => {
       solver.reset();
       // settle the linearised solve on this frame (the behavior converges over consecutive frames)
-      for (let i = 0; i < 4; i++) solver.solve(track.points.subarray(frame * 63, frame * 63 + 63), pose);
+      for (let i = 0; i < 4; i++)
+        solver.solve(track.displacements.subarray(frame * 63, frame * 63 + 63), pose);
       applyRigPose(avatar.face, binding, pose);
       scene.render();
       const png = canvas.toDataURL('image/png').split(',')[1];

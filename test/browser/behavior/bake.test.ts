@@ -17,6 +17,7 @@ import { AudioSourceError, LipSyncError } from '../../../src/errors.ts';
 import { UnsupportedRigError } from '../../../src/rig/rigErrors.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
+import { lipsDisplacementsToPoints } from '../../../src/models/lipsDisplacementsToPoints.ts';
 import { LipsPlayout } from '../../../src/playout/lipsPlayout.ts';
 import type { ILipsTrackJson } from '../../../src/models/lipsTrackJson.ts';
 import { createTestRig } from './testRig.ts';
@@ -142,7 +143,7 @@ describe('PerceptualLipSyncBehavior.bakeAsync', function () {
     let maxDiff = 0;
     let moving = 0;
     for (let k = 0; k < track.frames.length; k++) {
-      solver.solve(trackAt(track, k / track.fps, frame), pose);
+      solver.solvePositions(trackAt(track, k / track.fps, frame), pose);
       animationGroup.goToFrame(k);
       const shown = influences(head);
       rig.morphs.forEach((m, c) => {
@@ -193,7 +194,7 @@ describe('PerceptualLipSyncBehavior.bakeAsync', function () {
     const received: { t: number; points: Float32Array }[] = [];
     const push = LipsPlayout.prototype.push;
     LipsPlayout.prototype.push = function (frame) {
-      received.push({ t: frame.timeSec, points: Float32Array.from(frame.points) });
+      received.push({ t: frame.timeSec, points: lipsDisplacementsToPoints(frame.displacements, 1) });
       return push.call(this, frame);
     };
     const lease = acquireAudioContext(); // the shared context the behavior will use

@@ -9,7 +9,7 @@ import { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSy
 import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioContext.ts';
 import { liveLipSyncWorkerCount } from '../../../src/worker/lipSyncWorkerClient.ts';
 import { readBackLipsV1 } from '../../../src/rig/applyRigPose.ts';
-import { innerLipAperture } from '../../../src/rig/lipsV1.ts';
+import { innerLipAperture, LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
@@ -149,8 +149,9 @@ describe('FLAME avatar + shipped model (bakeAsync)', function () {
 
       // The mesh shows the solver's poses: the group's morph influences and jaw quaternion put the
       // landmarks where the solver's forward model puts them for the same frames (same gain, smoothing).
-      const points = new Float32Array(track.frames.flat(2));
-      const keys = solveLipsTrackToRig(points, track.fps, rig, { intensity: 1, smoothingMs: 20 });
+      // The track file holds positions; the solver chain takes displacements from neutral.
+      const displacements = Float32Array.from(track.frames.flat(2), (v, i) => v - LIPS_V1.neutral[i % 63]);
+      const keys = solveLipsTrackToRig(displacements, track.fps, rig, { intensity: 1, smoothingMs: 20 });
       const solver = createLandmarkSolver(rig);
       const pose = createRigPose(rig);
       const forward = new Float32Array(63);

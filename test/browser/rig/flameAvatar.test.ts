@@ -155,7 +155,7 @@ describe('FLAME avatar rig', function () {
     expect(maxDist(readBack, solver.forward(pose, new Float32Array(63)))).to.be.lessThan(1e-5);
     expect(maxDist(readBack, babylonLandmarks(mesh))).to.be.lessThan(1e-5);
     pose.jawRotationRad[0] = 0;
-    for (let k = 0; k < 6; k++) solver.solve(openedTarget(8), pose);
+    for (let k = 0; k < 6; k++) solver.solvePositions(openedTarget(8), pose);
     applyRigPose(mesh, binding, pose);
     expect(innerLipAperture(readBackLipsV1(mesh, rig.landmarkMap))).to.be.at.least(0.006);
     for (const v of pose.morphInfluences) expect(v).to.be.within(0, 1);
@@ -170,7 +170,7 @@ describe('FLAME avatar rig', function () {
       const pose = createRigPose(rig);
       const readBack = new Float32Array(63);
       const play = (target: Float32Array): number => {
-        for (let k = 0; k < 6; k++) solver.solve(target, pose); // a few frames of the same target
+        for (let k = 0; k < 6; k++) solver.solvePositions(target, pose); // a few frames of the same target
         applyRigPose(mesh, binding, pose);
         readBackLipsV1(mesh, rig.landmarkMap, readBack);
         // The read-back is what Babylon renders and what the solver's model predicts.

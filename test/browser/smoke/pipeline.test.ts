@@ -34,9 +34,9 @@ function openWorker(): { api: Remote<LipSyncWorkerApi>; close: () => void } {
   };
 }
 
-/** Vertical gap between the inner-lip mid points of frame f, metres. */
-function aperture(points: Float32Array, f: number): number {
-  return points[f * 63 + INNER_UPPER * 3 + 1] - points[f * 63 + INNER_LOWER * 3 + 1];
+/** Vertical gap between the inner-lip mid points of frame f, metres (its change from neutral's). */
+function aperture(displacements: Float32Array, f: number): number {
+  return displacements[f * 63 + INNER_UPPER * 3 + 1] - displacements[f * 63 + INNER_LOWER * 3 + 1];
 }
 
 describe('smoke: mic → worklet → worker → onnxruntime-web → Babylon', () => {
@@ -94,7 +94,7 @@ describe('smoke: mic → worklet → worker → onnxruntime-web → Babylon', ()
     const rms = blocks.flatMap((b) => Array.from(b.speechRms));
     expect(Math.max(...rms)).to.be.greaterThan(0.02);
     const apertures = blocks.flatMap((b) =>
-      Array.from({ length: b.frames }, (_, f) => aperture(b.points, f)),
+      Array.from({ length: b.frames }, (_, f) => aperture(b.displacements, f)),
     );
     expect(apertures.every(Number.isFinite)).to.equal(true);
     expect(Math.max(...apertures) - Math.min(...apertures)).to.be.greaterThan(1e-4);
@@ -141,8 +141,8 @@ describe('smoke: mic → worklet → worker → onnxruntime-web → Babylon', ()
     expect(a.frames).to.equal(50);
     expect(b.frames).to.equal(a.frames);
     let maxDiff = 0;
-    for (let i = 0; i < a.points.length; i++)
-      maxDiff = Math.max(maxDiff, Math.abs(a.points[i] - b.points[i]));
+    for (let i = 0; i < a.displacements.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(a.displacements[i] - b.displacements[i]));
     expect(maxDiff, 'max |wasm - webgpu| (m)').to.be.lessThan(1e-5);
   });
 });

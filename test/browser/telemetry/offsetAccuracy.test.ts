@@ -10,7 +10,6 @@ import { proxy, releaseProxy, transfer, wrap } from 'comlink';
 import type { Scene } from '@babylonjs/core/scene.js';
 import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
 import { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
-import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { aggregateWindowScores, type IWindowScore } from '../../../src/telemetry/aggregateWindowScores.ts';
 import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
@@ -212,8 +211,7 @@ describe('Telemetry acceptance (trained metric encoders)', function () {
       const b = new Float32Array(a.length);
       for (let i = 0; i < b.length; i++) b[i] = other[i % other.length];
       const lips = await api.generateOfflineAsync(a.slice());
-      const neutral = LIPS_V1.neutral;
-      const disp = lips.points.map((v, i) => v - neutral[i % 63]);
+      const disp = lips.displacements;
       const scores: Record<'matched' | 'mismatched', IWindowScore[]> = { matched: [], mismatched: [] };
       let shifts: readonly number[] = [];
       const ids = { matched: 1, mismatched: 2 } as const;

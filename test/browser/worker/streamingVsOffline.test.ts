@@ -56,13 +56,16 @@ describe('worker: streaming vs offline', () => {
         for (const b of blocks) {
           for (let j = 0; j < b.frames; j++, f++) {
             for (let v = 0; v < 63; v++)
-              maxDiff = Math.max(maxDiff, Math.abs(b.points[j * 63 + v] - offline.points[f * 63 + v]));
+              maxDiff = Math.max(
+                maxDiff,
+                Math.abs(b.displacements[j * 63 + v] - offline.displacements[f * 63 + v]),
+              );
           }
         }
         expect(maxDiff, 'max |streamed - offline| (m)').to.be.lessThan(1e-6);
         let motion = 0;
         for (let i = 0; i < f * 63; i++)
-          motion = Math.max(motion, Math.abs(offline.points[i] - offline.points[i % 63]));
+          motion = Math.max(motion, Math.abs(offline.displacements[i] - offline.displacements[i % 63]));
         expect(motion, 'the lips move (not a comparison of constants)').to.be.greaterThan(1e-4);
       } finally {
         api[releaseProxy]();

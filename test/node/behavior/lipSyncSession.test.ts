@@ -13,7 +13,7 @@ const block = (first: number, frames: number): LipsFrameBlock => ({
   frames,
   firstTimeSec: first,
   frameDurationSec: 0.02,
-  points: new Float32Array(frames * 63).fill(0.01),
+  displacements: new Float32Array(frames * 63).fill(0.01),
   speechRms: new Float32Array(frames).fill(0.1),
 });
 

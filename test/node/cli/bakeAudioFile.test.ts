@@ -14,7 +14,6 @@ import { generateLipsTrackAsync } from '../../../src/models/generateLipsTrack.ts
 import { createOfflineGeneratorRunner } from '../../../src/models/generatorRunners.ts';
 import { lipsTrackToJson } from '../../../src/models/lipsTrackJson.ts';
 import { gateSilentFrames } from '../../../src/playout/lipsPostProcess.ts';
-import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 
 const TINY = 'test/fixtures/generated/tiny-generator/manifest.json';
 const SHIPPED = 'models/manifest.json';
@@ -31,7 +30,7 @@ async function wholeFileTrack(wavPath: string, manifestPath: string) {
       createOfflineGeneratorRunner(model.generator, model),
     );
     // What the browser bake does with the worker's whole-file track (bakeLipSync.ts).
-    gateSilentFrames(track.points, track.speechRms, LIPS_V1.neutral);
+    gateSilentFrames(track.displacements, track.speechRms, 63);
     return lipsTrackToJson(track);
   } finally {
     await model.session.releaseAsync();

@@ -4,12 +4,14 @@ import { LipsPlayout } from '../../../src/playout/lipsPlayout.ts';
 import { createAudioClock } from '../../../src/playout/audioClock.ts';
 import { applyIntensity } from '../../../src/playout/applyIntensity.ts';
 
-const neutral = new Float32Array([0, 0, 0]);
-const frame = (timeSec: number, value: number) => ({ timeSec, points: new Float32Array(3).fill(value) });
+const frame = (timeSec: number, value: number) => ({
+  timeSec,
+  displacements: new Float32Array(3).fill(value),
+});
 
 describe('LipsPlayout', () => {
   test('rest before any frame, then plays the frame for the clock time', () => {
-    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 0 });
+    const p = new LipsPlayout(3, { smoothingTimeConstantMs: 0 });
     const out = new Float32Array(3);
     assert.equal(p.sample(0.5, out), 'rest');
     assert.deepEqual(Array.from(out), [0, 0, 0]);
@@ -21,7 +23,7 @@ describe('LipsPlayout', () => {
   });
 
   test('eases to neutral when no frame covers the clock for longer than holdMs', () => {
-    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 0, holdMs: 100, easeMs: 200 });
+    const p = new LipsPlayout(3, { smoothingTimeConstantMs: 0, holdMs: 100, easeMs: 200 });
     const out = new Float32Array(3);
     p.push(frame(1.0, 2));
     assert.equal(p.sample(1.0, out), 'playing');
@@ -38,7 +40,7 @@ describe('LipsPlayout', () => {
   });
 
   test('coveredSec: the clock time shown, or the newest frame while later frames are late', () => {
-    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 0 });
+    const p = new LipsPlayout(3, { smoothingTimeConstantMs: 0 });
     const out = new Float32Array(3);
     assert.equal(p.coveredSec, -Infinity);
     p.push(frame(1.0, 2));
@@ -51,14 +53,14 @@ describe('LipsPlayout', () => {
   });
 
   test('intensity scales the displacement from neutral; smoothing follows timestamps', () => {
-    const p = new LipsPlayout(new Float32Array([1, 1, 1]), { smoothingTimeConstantMs: 0, intensity: 0.5 });
+    const p = new LipsPlayout(3, { smoothingTimeConstantMs: 0, intensity: 0.5 });
     p.push(frame(0, 3));
     const out = new Float32Array(3);
     p.sample(0, out);
-    assert.equal(out[0], 2);
-    assert.deepEqual(Array.from(applyIntensity([3, 1], [1, 1], 2, new Float32Array(2))), [5, 1]);
+    assert.equal(out[0], 1.5, 'the rest pose is zero: the gain is a plain multiply');
+    assert.deepEqual(Array.from(applyIntensity([3, -1], 2, new Float32Array(2))), [6, -2]);
 
-    const s = new LipsPlayout(neutral, { smoothingTimeConstantMs: 20 });
+    const s = new LipsPlayout(3, { smoothingTimeConstantMs: 20 });
     s.push(frame(0, 0));
     s.push(frame(0.1, 0));
     s.push(frame(0.12, 1));
@@ -77,7 +79,7 @@ describe('LipsPlayout', () => {
   });
   test('interrupt(): queued frames are dropped and the mouth eases to rest within 100 ms, smoothing on', () => {
     // The behavior's settings: 20 ms smoothing, 60 Hz renders, an 80 ms ease after an interrupt.
-    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 20 });
+    const p = new LipsPlayout(3, { smoothingTimeConstantMs: 20 });
     const out = new Float32Array(3);
     for (let k = 0; k <= 50; k++) p.push(frame(1 + k * 0.02, 10)); // 1 s of open mouth queued
     let t = 1;
@@ -114,7 +116,7 @@ describe('LipsPlayout', () => {
   });
 
   test('interrupt() before any frame keeps the rest pose', () => {
-    const p = new LipsPlayout(neutral, { smoothingTimeConstantMs: 20 });
+    const p = new LipsPlayout(3, { smoothingTimeConstantMs: 20 });
     const out = new Float32Array(3);
     p.interrupt(1, 80);
     assert.equal(p.sample(1.01, out), 'rest');

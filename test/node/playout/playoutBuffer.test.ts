@@ -2,7 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlayoutBuffer } from '../../../src/playout/playoutBuffer.ts';
 
-const frame = (timeSec: number, value: number) => ({ timeSec, points: new Float32Array(3).fill(value) });
+const frame = (timeSec: number, value: number) => ({
+  timeSec,
+  displacements: new Float32Array(3).fill(value),
+});
 
 describe('PlayoutBuffer', () => {
   test('interpolates linearly between the two frames around t', () => {

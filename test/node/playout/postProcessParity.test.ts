@@ -5,7 +5,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FEATURES_V1 } from '../../../src/features/featureSpec.ts';
 import { generateLipsTrackAsync } from '../../../src/models/generateLipsTrack.ts';
-import { lipsDisplacementsToPoints } from '../../../src/models/lipsDisplacementsToPoints.ts';
 import { lipsTrackToJson } from '../../../src/models/lipsTrackJson.ts';
 import { LipsPlayout } from '../../../src/playout/lipsPlayout.ts';
 import { gateSilentFrames, StreamedSilenceGate } from '../../../src/playout/lipsPostProcess.ts';
@@ -46,15 +45,15 @@ async function browserBake(samples: Float32Array) {
     return out;
   });
   const speechRms = Float32Array.from(track.speechRms);
-  gateSilentFrames(track.points, track.speechRms, LIPS_V1.neutral);
-  const keys = solveLipsTrackToRig(track.points, FPS, syntheticRig(6, 3), SETTINGS);
+  gateSilentFrames(track.displacements, track.speechRms, 63);
+  const keys = solveLipsTrackToRig(track.displacements, FPS, syntheticRig(6, 3), SETTINGS);
   return { json: lipsTrackToJson(track), targets: keys.targets, speechRms, frames: track.frames };
 }
 
 function cliBake(samples: Float32Array, frames: number) {
   // bakeAudioFile.ts: samples are fed a step at a time and generator blocks are written as they come.
-  const gate = new StreamedSilenceGate(SPAN, LIPS_V1.neutral);
-  const points = new Float32Array(frames * 63);
+  const gate = new StreamedSilenceGate(SPAN, 63);
+  const displacements = new Float32Array(frames * 63);
   let fed = 0;
   for (let first = 0; first < frames; first += 7) {
     const n = Math.min(7, frames - first);
@@ -67,15 +66,15 @@ function cliBake(samples: Float32Array, frames: number) {
     }
     const disp = new Float32Array(n * 63);
     for (let j = 0; j < n; j++) displacement(first + j, disp, j * 63);
-    points.set(gate.gateNext(lipsDisplacementsToPoints(disp, n), n), first * 63);
+    displacements.set(gate.gateNext(disp, n), first * 63);
   }
-  return lipsTrackToJson({ frames, fps: FPS, points });
+  return lipsTrackToJson({ frames, fps: FPS, displacements });
 }
 
 function livePlayout(frames: number, speechRms: Float32Array): Float32Array {
-  // The worker's blocks (absolute points + speech RMS) through LipsPlayout, sampled once per frame time
+  // The worker's blocks (displacements + speech RMS) through LipsPlayout, sampled once per frame time
   // plus the smoothing lead, as the behavior samples a played source.
-  const playout = new LipsPlayout(LIPS_V1.neutral, {
+  const playout = new LipsPlayout(63, {
     intensity: SETTINGS.intensity,
     smoothingTimeConstantMs: SETTINGS.smoothingMs,
     updateIntervalSec: 1 / FPS,
@@ -91,7 +90,7 @@ function livePlayout(frames: number, speechRms: Float32Array): Float32Array {
         frames: n,
         firstTimeSec: pushed / FPS,
         frameDurationSec: 1 / FPS,
-        points: lipsDisplacementsToPoints(disp, n),
+        displacements: disp,
         speechRms: speechRms.subarray(pushed, pushed + n),
       });
       pushed += n;
@@ -108,8 +107,11 @@ describe('one post-processing chain', () => {
     const cli = cliBake(samples, browser.frames);
     assert.equal(browser.frames, 100);
     assert.deepEqual(cli, browser.json);
-    // The gate did something: the digitally silent frames are the rest pose, the others are not.
-    const neutral = lipsTrackToJson({ frames: 1, fps: FPS, points: LIPS_V1.neutral }).frames[0];
+    // The gate did something: the digitally silent frames are the rest pose (the neutral positions in the
+    // file), the others are not.
+    const neutral = Array.from({ length: 21 }, (_, p) =>
+      [0, 1, 2].map((c) => Math.round(LIPS_V1.neutral[p * 3 + c] * 1e7) / 1e7),
+    );
     const atRest = browser.json.frames.map((f) => JSON.stringify(f) === JSON.stringify(neutral));
     assert.deepEqual(
       atRest.map((r, k) => (r ? k : -1)).filter((k) => k >= 0),
@@ -124,10 +126,9 @@ describe('one post-processing chain', () => {
     let worst = 0;
     for (let i = 0; i < live.length; i++) worst = Math.max(worst, Math.abs(live[i] - browser.targets[i]));
     assert.ok(worst < 1e-6, `live vs bake: ${worst} m`);
-    // Not trivially equal: the chain moved the lips (gain 1.5 around neutral, smoothing).
+    // Not trivially equal: the chain moved the lips (gain 1.5 on the displacements, smoothing).
     let moved = 0;
-    for (let i = 0; i < live.length; i++)
-      moved = Math.max(moved, Math.abs(live[i] - LIPS_V1.neutral[i % 63]));
+    for (let i = 0; i < live.length; i++) moved = Math.max(moved, Math.abs(live[i]));
     assert.ok(moved > 0.004, `lips moved ${moved} m`);
   });
 });

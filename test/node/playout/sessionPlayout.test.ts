@@ -5,19 +5,18 @@ import { SessionPlayout } from '../../../src/playout/sessionPlayout.ts';
 
 const INFO = { lookaheadMs: 100, outputsPerRun: 1, frameRateHz: 50 };
 const OPTIONS = { intensity: 1, smoothingMs: 0, audioDelayCompensation: true, processingMarginMs: 80 };
-const neutral = new Float32Array(3);
 const block = (first: number, values: number[], rms = 0.1) => ({
   frames: values.length,
   firstTimeSec: first,
   frameDurationSec: 0.02,
-  points: Float32Array.from(values.flatMap((v) => [v, v, v])),
+  displacements: Float32Array.from(values.flatMap((v) => [v, v, v])),
   speechRms: values.map(() => rms),
 });
 
 describe('SessionPlayout', () => {
   test('a played source is heard delaySec late and its lips follow the heard time', () => {
     const ctx = { currentTime: 0 };
-    const p = new SessionPlayout(ctx, 'playback', INFO, neutral, OPTIONS);
+    const p = new SessionPlayout(ctx, 'playback', INFO, 3, OPTIONS);
     assert.equal(p.delaySec, playbackDelaySec(INFO, 0, OPTIONS));
     assert.deepEqual(p.margin(), { marginMs: 80, arrivalJitterMs: null, reason: 'processing-margin' });
     p.onBlock(block(1, [1, 2, 3, 4]));
@@ -34,7 +33,7 @@ describe('SessionPlayout', () => {
 
   test('a live source is not delayed and plays as far behind as frames arrive', () => {
     const ctx = { currentTime: 2 };
-    const p = new SessionPlayout(ctx, 'live', INFO, neutral, OPTIONS);
+    const p = new SessionPlayout(ctx, 'live', INFO, 3, OPTIONS);
     assert.equal(p.delaySec, 0);
     p.onBlock(block(1.7, [1, 2, 3, 4, 5]));
     // The first block: its arrival lag (newest frame 1.78 s at 2 s) plus the start margin.
@@ -50,7 +49,7 @@ describe('SessionPlayout', () => {
 
   test('interrupt and suspend make earlier speech stale; silent frames rest', () => {
     const ctx = { currentTime: 0 };
-    const p = new SessionPlayout(ctx, 'playback', INFO, neutral, OPTIONS);
+    const p = new SessionPlayout(ctx, 'playback', INFO, 3, OPTIONS);
     p.interrupt(5);
     p.onBlock(block(4.9, [7, 7, 7, 7, 7, 7, 7, 7]));
     assert.equal(p.playout.buffer.size, 3, 'frames from 5.0 s on');

@@ -2,7 +2,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LipsPlayout } from '../../../src/playout/lipsPlayout.ts';
 import { smoothingLagSec } from '../../../src/playout/smoothing.ts';
-import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { solveLipsTrackToRig } from '../../../src/playout/solveLipsTrackToRig.ts';
@@ -10,7 +9,7 @@ import { seededRandom, syntheticRig } from '../rig/syntheticRig.ts';
 
 const FPS = 50;
 
-/** A seeded lips-v1 track: neutral plus smooth random mm-scale motion, `frames × 63`. */
+/** A seeded lips-v1 track of displacements from neutral: smooth random mm-scale motion, `frames × 63`. */
 function randomTrack(frames: number, seed: number): Float32Array {
   const rnd = seededRandom(seed);
   const phase = Float32Array.from({ length: 63 }, () => rnd() * 6.28);
@@ -18,7 +17,7 @@ function randomTrack(frames: number, seed: number): Float32Array {
   const out = new Float32Array(frames * 63);
   for (let f = 0; f < frames; f++) {
     for (let v = 0; v < 63; v++) {
-      out[f * 63 + v] = LIPS_V1.neutral[v] + 0.004 * Math.sin(phase[v] + (rate[v] * f) / FPS);
+      out[f * 63 + v] = 0.004 * Math.sin(phase[v] + (rate[v] * f) / FPS);
     }
   }
   return out;
@@ -60,9 +59,9 @@ describe('solveLipsTrackToRig', () => {
       [1, 0],
     ]) {
       const keys = solveLipsTrackToRig(points, FPS, rig, { intensity, smoothingMs });
-      const playout = new LipsPlayout(LIPS_V1.neutral, { intensity, smoothingTimeConstantMs: smoothingMs });
+      const playout = new LipsPlayout(63, { intensity, smoothingTimeConstantMs: smoothingMs });
       for (let f = 0; f < frames; f++) {
-        playout.push({ timeSec: f / FPS, points: points.subarray(f * 63, f * 63 + 63) });
+        playout.push({ timeSec: f / FPS, displacements: points.subarray(f * 63, f * 63 + 63) });
       }
       const live = new Float32Array(63);
       for (let k = 0; k < frames; k++) {

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
+import { LIPS_V1 } from '../../../src/rig/lipsV1.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import type { IRigDescription } from '../../../src/rig/rigDescription.ts';
 import { seededRandom, syntheticRig } from './syntheticRig.ts';
@@ -49,7 +50,7 @@ describe('solveLandmarksToRig', () => {
       const target = landmarksFor(rig, x, jaw);
       const solver = createLandmarkSolver(rig, { restWeight: 0, temporalWeight: 0, iterations: 8 });
       const pose = createRigPose(rig);
-      const err = solver.solve(target, pose);
+      const err = solver.solvePositions(target, pose);
       assert.ok(
         maxAbsDiff(pose.morphInfluences, x) < 1e-3,
         `seed ${seed}: ${maxAbsDiff(pose.morphInfluences, x)}`,
@@ -67,7 +68,7 @@ describe('solveLandmarksToRig', () => {
     const solver = createLandmarkSolver(rig);
     const pose = createRigPose(rig);
     let err = Infinity;
-    for (let k = 0; k < 5; k++) err = solver.solve(target, pose);
+    for (let k = 0; k < 5; k++) err = solver.solvePositions(target, pose);
     assert.ok(err < 2e-4, `residual ${err} m`);
   });
 
@@ -87,7 +88,7 @@ describe('solveLandmarksToRig', () => {
       boundSweeps: 500,
     });
     const pose = createRigPose(rig);
-    solver.solve(target, pose);
+    solver.solvePositions(target, pose);
     for (const v of pose.morphInfluences) assert.ok(v >= 0 && v <= 1, `infeasible ${v}`);
     // Reference: projected gradient on ½‖J z − (target − rest)‖², z ∈ [0, 1]^n, many small steps.
     const n = 12;
@@ -125,7 +126,7 @@ describe('solveLandmarksToRig', () => {
     const target = Float64Array.from(rig.restLandmarks, (v) => v + (rnd() - 0.5) * 0.05);
     const solver = createLandmarkSolver(rig);
     const pose = createRigPose(rig);
-    solver.solve(target, pose);
+    solver.solvePositions(target, pose);
     for (const v of pose.morphInfluences) assert.ok(v >= 0 && v <= 1);
     assert.ok(pose.jawRotationRad[0] >= -0.05 && pose.jawRotationRad[0] <= 0.45);
   });
@@ -138,7 +139,7 @@ describe('solveLandmarksToRig', () => {
     const norm = (a: ArrayLike<number>): number => Math.hypot(...Array.from(a));
     const solveWith = (restWeight: number): Float32Array => {
       const pose = createRigPose(rig);
-      createLandmarkSolver(rig, { restWeight, temporalWeight: 0 }).solve(target, pose);
+      createLandmarkSolver(rig, { restWeight, temporalWeight: 0 }).solvePositions(target, pose);
       return pose.morphInfluences;
     };
     const n0 = norm(solveWith(0));
@@ -149,9 +150,9 @@ describe('solveLandmarksToRig', () => {
     const change = (temporalWeight: number): number => {
       const solver = createLandmarkSolver(rig, { restWeight: 0, temporalWeight });
       const pose = createRigPose(rig);
-      solver.solve(target, pose);
+      solver.solvePositions(target, pose);
       const before = Float32Array.from(pose.morphInfluences);
-      solver.solve(rig.restLandmarks, pose); // jump back to neutral
+      solver.solvePositions(rig.restLandmarks, pose); // jump back to neutral
       return maxAbsDiff(before, pose.morphInfluences);
     };
     assert.ok(change(1) < 0.75 * change(0), `${change(1)} vs ${change(0)}`);
@@ -167,11 +168,11 @@ describe('solveLandmarksToRig', () => {
     const fresh = createLandmarkSolver(rig, { temporalWeight: 10 });
     const a = createRigPose(rig);
     const b = createRigPose(rig);
-    solver.solve(target, a);
-    solver.solve(rig.restLandmarks, a);
+    solver.solvePositions(target, a);
+    solver.solvePositions(rig.restLandmarks, a);
     solver.reset();
-    solver.solve(target, a);
-    fresh.solve(target, b);
+    solver.solvePositions(target, a);
+    fresh.solvePositions(target, b);
     assert.ok(maxAbsDiff(a.morphInfluences, b.morphInfluences) < 1e-6);
   });
 
@@ -188,8 +189,50 @@ describe('solveLandmarksToRig', () => {
     const solver = createLandmarkSolver(cm, { restWeight: 0, temporalWeight: 0 });
     assert.ok(Math.abs(solver.displacementScale - 100) < 1e-3);
     const pose = createRigPose(cm);
-    solver.solve(target, pose);
+    solver.solvePositions(target, pose);
     assert.ok(maxAbsDiff(pose.morphInfluences, x) < 1e-3);
+  });
+
+  test('solve takes displacements (rest + scale · displacement); displacementOf inverts the mapping', () => {
+    const rig = syntheticRig(20, 18, { min: -5, max: 5, jaw: true });
+    // The same rig in centimetres, so the scale is not 1 and rest is not the lips-v1 neutral.
+    const cm: IRigDescription = {
+      ...rig,
+      restLandmarks: rig.restLandmarks.map((v) => v * 100),
+      morphs: rig.morphs.map((m) => ({ ...m, landmarkDeltas: m.landmarkDeltas.map((v) => v * 100) })),
+      jaw: rig.jaw && {
+        ...rig.jaw,
+        pivot: [rig.jaw.pivot[0] * 100, rig.jaw.pivot[1] * 100, rig.jaw.pivot[2] * 100],
+      },
+    };
+    const solver = createLandmarkSolver(cm, { restWeight: 0, temporalWeight: 0, iterations: 8 });
+    const x = Array.from({ length: 20 }, (_, i) => 0.2 + 0.03 * i);
+    const shown = createRigPose(cm);
+    shown.morphInfluences.set(x);
+    shown.jawRotationRad.set([0.1]);
+    const mesh = solver.forward(shown, new Float64Array(63));
+    const displacement = solver.displacementOf(mesh, new Float32Array(63));
+    for (let j = 0; j < 63; j++) {
+      const expected = (mesh[j] - cm.restLandmarks[j]) / solver.displacementScale;
+      assert.ok(Math.abs(displacement[j] - expected) < 1e-9);
+    }
+    assert.ok(Math.max(...displacement.map(Math.abs)) > 1e-3, 'the pose moves the landmarks');
+    const pose = createRigPose(cm);
+    assert.ok(solver.solve(displacement, pose) < 1e-5);
+    assert.ok(maxAbsDiff(pose.morphInfluences, x) < 1e-3, `${maxAbsDiff(pose.morphInfluences, x)}`);
+    assert.ok(Math.abs(pose.jawRotationRad[0] - 0.1) < 1e-3);
+    // Absolute points are the same frame: neutral + displacement.
+    const fromPoints = createRigPose(cm);
+    const points = displacement.map((d, j) => LIPS_V1.neutral[j] + d);
+    createLandmarkSolver(cm, { restWeight: 0, temporalWeight: 0, iterations: 8 }).solvePositions(
+      points,
+      fromPoints,
+    );
+    assert.ok(maxAbsDiff(fromPoints.morphInfluences, pose.morphInfluences) < 1e-4);
+    // Zero displacement is the rest pose.
+    const rest = createRigPose(cm);
+    createLandmarkSolver(cm).solve(new Float32Array(63), rest);
+    assert.ok(maxAbsDiff(rest.morphInfluences, new Float32Array(20)) < 1e-9);
   });
 
   test('a non-finite target leaves the pose and the solver state untouched', () => {
@@ -201,13 +244,13 @@ describe('solveLandmarksToRig', () => {
     );
     const solver = createLandmarkSolver(rig);
     const pose = createRigPose(rig);
-    solver.solve(target, pose);
+    solver.solvePositions(target, pose);
     const before = Float32Array.from(pose.morphInfluences);
     const bad = Float64Array.from(target);
     bad[5] = NaN;
-    assert.ok(Number.isNaN(solver.solve(bad, pose)));
+    assert.ok(Number.isNaN(solver.solvePositions(bad, pose)));
     assert.deepEqual(pose.morphInfluences, before);
-    assert.ok(Number.isFinite(solver.solve(target, pose)));
+    assert.ok(Number.isFinite(solver.solvePositions(target, pose)));
     assert.ok(pose.morphInfluences.every(Number.isFinite));
   });
 

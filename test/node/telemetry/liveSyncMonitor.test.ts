@@ -43,23 +43,21 @@ function fakeHost(overrides: Partial<ILiveSyncMonitorHost> = {}) {
 function feedSpeech(m: LiveSyncMonitor, seconds: number): void {
   const frames = Math.round(seconds * 50);
   m.onFrames({ firstTimeSec: 0, frameDurationSec: 0.02, speechRms: new Float32Array(frames).fill(0.1) });
-  const rest = new Float32Array(63).fill(1);
   const shown = new Float32Array(63);
   for (let j = 0; j < frames; j++) {
-    shown.fill(1 + 0.002 * Math.sin(j));
-    m.recordShownLips((j + 1) * 0.02, shown, rest, 2, 0.05);
+    shown.fill(0.001 * Math.sin(j));
+    m.recordShownLips((j + 1) * 0.02, shown, 0.05);
   }
 }
 
 describe('LiveSyncMonitor', () => {
-  test('read-back: the displacement scored is (shown − rest) / scale', () => {
+  test('read-back: the displacements shown are what is scored', () => {
     const { host } = fakeHost();
     const m = new LiveSyncMonitor(host);
     m.onFrames({ firstTimeSec: 0, frameDurationSec: 0.02, speechRms: [0.1, 0.1, 0.1] });
-    const rest = new Float32Array(63).fill(1);
-    m.recordShownLips(0.02, new Float32Array(63).fill(1.5), rest, 2, 0.01);
-    m.recordShownLips(0.04, new Float32Array(63).fill(1.5), rest, 2, 0.01);
-    m.recordShownLips(0.06, new Float32Array(63).fill(1.5), rest, 2, 0.01);
+    m.recordShownLips(0.02, new Float32Array(63).fill(0.25), 0.01);
+    m.recordShownLips(0.04, new Float32Array(63).fill(0.25), 0.01);
+    m.recordShownLips(0.06, new Float32Array(63).fill(0.25), 0.01);
     const req = m.aggregator.scoreRequest();
     assert.ok(req, 'speech recorded');
     assert.equal(req.lips[0], 0.25);

@@ -55,7 +55,7 @@ test('a push stream gives the offline pass’s lips on the audio clock, and scor
         for (let v = 0; v < LIPS_V1_VALUES; v++)
           maxDiff = Math.max(
             maxDiff,
-            Math.abs(b.points[j * LIPS_V1_VALUES + v] - offline.points[f * LIPS_V1_VALUES + v]),
+            Math.abs(b.displacements[j * LIPS_V1_VALUES + v] - offline.displacements[f * LIPS_V1_VALUES + v]),
           );
     assert.ok(maxDiff < 1e-5, `max difference ${maxDiff} m`);
 

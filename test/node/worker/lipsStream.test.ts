@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FEATURES_V1 } from '../../../src/features/featureSpec.ts';
-import { LIPS_V1_NEUTRAL, LIPS_V1_VALUES } from '../../../src/metrics/lipsV1Layout.ts';
+import { LIPS_V1_VALUES } from '../../../src/metrics/lipsV1Layout.ts';
 import type { GeneratorSession } from '../../../src/models/generatorRunners.ts';
 import type { IModelManifest } from '../../../src/models/modelManifest.ts';
 import type { LipsFrameBlock } from '../../../src/worker/frames.ts';
@@ -77,11 +77,11 @@ test('frames are on the audio clock: t0 snaps to the capture’s output-frame gr
   for (const b of blocks) {
     assert.ok(Math.abs(b.firstTimeSec - next) < 1e-9, `block at ${b.firstTimeSec}, expected ${next}`);
     assert.equal(b.frameDurationSec, dur);
-    assert.equal(b.points.length, b.frames * LIPS_V1_VALUES);
+    assert.equal(b.displacements.length, b.frames * LIPS_V1_VALUES);
     next += b.frames * dur;
   }
-  // Points are the neutral pose plus the generated displacement.
-  assert.ok(Math.abs(blocks[0].points[5] - (LIPS_V1_NEUTRAL[5] + 0.002)) < 1e-7);
+  // The block carries the generated displacements as they are (no neutral pose added in the worker).
+  assert.equal(blocks[0].displacements[5], Math.fround(0.002));
   assert.equal(counters.samplesReceived, 16000 - 220);
   assert.equal(generatorBacklogFrames(stream) < K * 2, true);
 });
