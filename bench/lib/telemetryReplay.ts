@@ -22,7 +22,6 @@ import {
   createModelSessionAsync,
   type IModelSession,
 } from '../../src/models/onnxBackend.ts';
-import { LIPS_V1 } from '../../src/rig/lipsV1.ts';
 import { aggregateWindowScores } from '../../src/telemetry/aggregateWindowScores.ts';
 import { estimateAvOffset } from '../../src/telemetry/estimateAvOffset.ts';
 import { SpeechSegmenter } from '../../src/telemetry/speechSegmenter.ts';
@@ -132,8 +131,7 @@ export async function prepareTelemetryClipAsync(
     g,
     createOfflineGeneratorRunner(g, { session: models.generator }),
   );
-  const lips = new Float32Array(track.points.length);
-  for (let i = 0; i < lips.length; i++) lips[i] = track.points[i] - LIPS_V1.neutral[i % LIPS_V1_VALUES];
+  const lips = track.displacements;
   const mel = logMelSpectrogram(x, FEATURES_V1);
   const seg = new SpeechSegmenter();
   const utterances: [number, number][] = [];
