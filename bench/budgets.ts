@@ -340,6 +340,28 @@ if (contTel) cpuRow('worker-cpu-telemetry-on-continuous', contTel, null);
 const cont = phase('mic-continuous');
 if (cont) cpuRow('worker-cpu-telemetry-off-continuous', cont, null);
 
+// Issue #13: |telemetry offset − how late the lips were shown|, median over the acceptance clips (5 LibriVox
+// sentences and the espeak-ng acceptance clip, lips 0 and 100 ms late), from bench/telemetryCadence.ts
+// replaying the live scoring with the trained encoders at the default shift step (bench/run writes it).
+const offsetFile = `${dir}/telemetry-offset.json`;
+if (existsSync(offsetFile)) {
+  const t = JSON.parse(readFileSync(offsetFile, 'utf8')) as {
+    date: string;
+    clips: string[];
+    rows: { stepMs: number; clipErrorMedianMs: number; clipErrorMaxMs: number; clipCount: number }[];
+  };
+  const r = t.rows[0];
+  if (r)
+    add('telemetry-offset-error-ms', Math.round(r.clipErrorMedianMs * 10) / 10, 'ms', 20, {
+      how: 'offline replay of the live scoring (bench/telemetryCadence.ts --steps default --delays 0,100)',
+      shiftStepMs: r.stepMs,
+      clips: t.clips,
+      clipDelayPairs: r.clipCount,
+      maxErrorMs: Math.round(r.clipErrorMaxMs * 10) / 10,
+      date: t.date,
+    });
+}
+
 const out = {
   date: browser.date,
   only: browser.only ?? null,

@@ -38,6 +38,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { aggregateWindowScores } from '../src/telemetry/aggregateWindowScores.ts';
 import { estimateAvOffset } from '../src/telemetry/estimateAvOffset.ts';
+import { DEFAULT_SHIFT_STEP_MS } from '../src/telemetry/telemetryScorer.ts';
 import {
   delayedLips,
   loadTelemetryReplayModelsAsync,
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
   for (const f of files) clips.push({ ...(await prepareTelemetryClipAsync(f.path, models)), human: f.human });
   const c0 = models.counters;
 
-  const steps = args.steps!.split(',').map(Number);
+  // `--steps default`: only the scorer's default (bench/run's telemetry-offset-error-ms budget).
+  const steps = args.steps === 'default' ? [DEFAULT_SHIFT_STEP_MS] : args.steps!.split(',').map(Number);
   const rows: Record<string, unknown>[] = [];
   const speechSec = clips.reduce(
     (s, c) => s + c.utterances.reduce((t, [a, b]) => t + (b - a + 1) / fps, 0),
