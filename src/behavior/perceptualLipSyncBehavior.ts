@@ -9,13 +9,12 @@ import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import { Observable } from '@babylonjs/core/Misc/observable.js';
 import type { PcmChunk } from '../audio/decodePcmChunk.ts';
 import { LipSyncError } from '../errors.ts';
-import { lipsDisplacementsToPoints } from '../models/lipsDisplacementsToPoints.ts';
 import { describeRig } from '../rig/applyRigPose.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
 import { AttachedRig } from './attachedRig.ts';
 import { bakeLipSyncAsync, type IBakedLipSync } from './bakeLipSync.ts';
-import type { ILipSyncFrameEvent } from './lipSyncFrameEvent.ts';
+import { lipSyncFrameEvent, type ILipSyncFrameEvent } from './lipSyncFrameEvent.ts';
 import { LipSyncRunner } from './lipSyncRunner.ts';
 import { pushAudioToSession } from './lipSyncSession.ts';
 import type { LipSyncBakeSource, LipSyncSource } from './lipSyncSource.ts';
@@ -284,15 +283,8 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   private _renderFrame(): void {
     if (!this._rig || !this.attachedNode) return;
     const at = this._runner.render(this._rig, this.intensity, this.lipsDelayMs, this._lips);
-    if (at && this._onFrame.hasObservers()) {
-      this._onFrame.notifyObservers({
-        timeSec: at.nowSec,
-        lipsTimeSec: at.shownLipsTimeSec,
-        points: lipsDisplacementsToPoints(this._lips, 1, this._points),
-        playout: at.state,
-        solverErrorM: at.solverErrorM,
-      });
-    }
+    if (at && this._onFrame.hasObservers())
+      this._onFrame.notifyObservers(lipSyncFrameEvent(at, this._lips, this._points));
   }
 
   /** Waits for Babylon's deferred attach, then the mesh and its rig; throws what start and bake throw. */
