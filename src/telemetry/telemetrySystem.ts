@@ -2,24 +2,21 @@
  * The system fields of a telemetry sample (where inference runs, how fast, what was dropped, worker
  * restarts), and how they are built from the worker's score reply. Pure.
  */
-import type { IBackendChoice } from '../models/providerGuard.ts';
-import type { IInferenceTiming, InferenceBackend } from './telemetrySample.ts';
+import type { IInferenceTiming, ITelemetrySample } from './telemetrySample.ts';
 import { timingPercentiles } from './timingPercentiles.ts';
 
-/** System fields of a sample, as the worker last reported them. */
-export interface ITelemetrySystem {
-  readonly inference: Readonly<Record<string, IInferenceTiming>>;
-  readonly backend: InferenceBackend | null;
-  /** Each model's backend choice (provider guard). */
-  readonly backends: Readonly<Record<string, IBackendChoice>>;
-  readonly wasmThreads: number;
-  readonly droppedChunks: number;
-  readonly queueDepth: number;
-  /** Automatic restarts of a crashed or hung inference worker since start. */
-  readonly workerRestarts: number;
-  /** The last restart's gap, ms (crash detected → first frame of the new worker); null before one. */
-  readonly workerGapMs: number | null;
-}
+/** System fields of a sample, as the worker last reported them (documented on `ITelemetrySample`). */
+export type ITelemetrySystem = Pick<
+  ITelemetrySample,
+  | 'inference'
+  | 'backend'
+  | 'backends'
+  | 'wasmThreads'
+  | 'droppedChunks'
+  | 'queueDepth'
+  | 'workerRestarts'
+  | 'workerGapMs'
+>;
 
 /** System fields before any worker counters arrived. */
 export const NO_TELEMETRY_SYSTEM: ITelemetrySystem = Object.freeze({
@@ -33,15 +30,13 @@ export const NO_TELEMETRY_SYSTEM: ITelemetrySystem = Object.freeze({
   workerGapMs: null,
 });
 
-/** The worker's counters in a score reply (`ITelemetryScoreResult`), as far as the system fields use them. */
-export interface IWorkerCounters {
-  readonly backend: InferenceBackend | null;
-  readonly backends: Readonly<Record<string, IBackendChoice>>;
-  readonly wasmThreads: number;
-  /** Recent run times per model, ms. */
+/** The worker's counters in a score reply (`ITelemetryScoreResult` extends this), as the system fields use them. */
+export interface IWorkerCounters extends Pick<
+  ITelemetrySample,
+  'backend' | 'backends' | 'wasmThreads' | 'droppedChunks' | 'queueDepth'
+> {
+  /** Recent run times per model (`generator`, `speechEncoder`, `meshEncoder`), ms, last ≤ 64 each. */
   readonly runMs: Readonly<Record<string, readonly number[]>>;
-  readonly droppedChunks: number;
-  readonly queueDepth: number;
 }
 
 /**

@@ -18,30 +18,20 @@ import type { IModelManifest } from '../models/modelManifest.ts';
 import { onnxWasmThreads, pendingOnnxRuns, type ExecutionProvider } from '../models/onnxBackend.ts';
 import type { IBackendChoice } from '../models/providerGuard.ts';
 import type { ITelemetryWindowScore } from '../telemetry/telemetryScorer.ts';
+import type { IWorkerCounters } from '../telemetry/telemetrySystem.ts';
 import { runEncoderAsync } from './encoderRunner.ts';
 import type { WorkerStats } from './frames.ts';
 import { createLipsStream, generatorBacklogFrames, type FrameSink, type LipsStream } from './lipsStream.ts';
 import { WorkerCounters } from './workerCounters.ts';
 
 /** What `scoreAsync` returns: window scores (possibly none) and the worker's system counters. */
-export interface ITelemetryScoreResult {
+export interface ITelemetryScoreResult extends IWorkerCounters {
   /** Shifts of each window's `similarities`, ms, ascending (empty without encoders). */
   readonly shiftsMs: readonly number[];
   /** Windows scored by this call (none without encoders, while busy, or before the speech arrived). */
   readonly windows: ITelemetryWindowScore[];
   /** True when encoder work was skipped because the generator was behind (telemetry runs may be dropped). */
   readonly dropped: boolean;
-  /** Backend of the generator session. */
-  readonly backend: ExecutionProvider | null;
-  /** Each model's backend and why (it changes when a WebGPU session falls behind and hands over to wasm). */
-  readonly backends: Readonly<Record<string, IBackendChoice>>;
-  readonly wasmThreads: number;
-  /** Recent run times per model (`generator`, `speechEncoder`, `meshEncoder`), ms, last ≤ 64 each. */
-  readonly runMs: Readonly<Record<string, readonly number[]>>;
-  /** This stream's generator outputs dropped by backlog plus pumps coalesced, since it opened. */
-  readonly droppedChunks: number;
-  /** ONNX runs queued or running in the worker now. */
-  readonly queueDepth: number;
 }
 
 const HOP = FEATURES_V1.hopLengthSamples;
