@@ -5,6 +5,7 @@
  * them with plain numbers.
  */
 import { FEATURES_V1 } from '../features/featureSpec.ts';
+import { percentileOfSorted } from '../math/percentileOfSorted.ts';
 
 /** Nominal render interval the live smoothing lag is computed for, seconds (the lag moves by half an interval). */
 export const RENDER_INTERVAL_SEC = 1 / 60;
@@ -74,21 +75,6 @@ export function livePlayoutMargin(
   return arrivalJitterSec > MIN_PLAYOUT_MARGIN_SEC
     ? { marginSec: arrivalJitterSec, reason: 'arrival-jitter' }
     : { marginSec: MIN_PLAYOUT_MARGIN_SEC, reason: 'floor' };
-}
-
-/**
- * The `q` quantile of `values` (linear between order statistics).
- * @param values defines the numbers (not changed)
- * @param q defines the quantile in [0, 1]
- * @returns the quantile, NaN when empty
- */
-export function quantile(values: ArrayLike<number>, q: number): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const sorted = Array.from(values).sort((a, b) => a - b);
-  const x = q * (n - 1);
-  const i = Math.floor(x);
-  return i + 1 < n ? sorted[i] + (sorted[i + 1] - sorted[i]) * (x - i) : sorted[n - 1];
 }
 
 /**
@@ -182,7 +168,8 @@ export class MicLagEstimator {
     const seen = this._window.subarray(0, Math.min(this.blocks, ARRIVAL_WINDOW_BLOCKS));
     let fastest = Infinity;
     for (let i = 0; i < seen.length; i++) fastest = Math.min(fastest, seen[i]);
-    this.arrivalJitterSec = quantile(seen, ARRIVAL_LAG_QUANTILE) - fastest;
+    const sorted = Float64Array.from(seen).sort();
+    this.arrivalJitterSec = percentileOfSorted(sorted, ARRIVAL_LAG_QUANTILE * 100) - fastest;
     const { marginSec, reason } = livePlayoutMargin(this.arrivalJitterSec, this.blocks);
     this.marginSec = marginSec;
     this.reason = reason;

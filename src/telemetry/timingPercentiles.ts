@@ -1,20 +1,8 @@
 /**
  * Percentiles of inference run times for telemetry. Pure.
  */
+import { percentileOfSorted } from '../math/percentileOfSorted.ts';
 import type { IInferenceTiming } from './telemetrySample.ts';
-
-/**
- * Percentile by linear interpolation between order statistics (numpy's default method).
- * @param sorted defines ascending finite values (non-empty)
- * @param p defines the percentile in [0, 100]
- * @returns the interpolated value
- */
-export function percentileOfSorted(sorted: readonly number[], p: number): number {
-  const pos = (Math.max(0, Math.min(100, p)) / 100) * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
 
 /**
  * p50/p95 of run times; non-finite values are ignored.

@@ -10,7 +10,7 @@ import { liveSharedAudioContextCount } from '../../../src/behavior/sharedAudioCo
 import { liveLipSyncWorkerCount } from '../../../src/worker/lipSyncWorkerClient.ts';
 import { readBackLipsV1 } from '../../../src/rig/applyRigPose.ts';
 import { innerLipAperture, LIPS_V1 } from '../../../src/rig/lipsV1.ts';
-import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
+import { percentileOfSorted } from '../../../src/math/percentileOfSorted.ts';
 import { createLandmarkSolver } from '../../../src/rig/solveLandmarksToRig.ts';
 import { createRigPose } from '../../../src/rig/rigPose.ts';
 import { solveLipsTrackToRig } from '../../../src/playout/solveLipsTrackToRig.ts';

@@ -11,7 +11,7 @@ import { detectOnsets } from '../../../bench/lib/onsetDetector.ts';
 import type { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
 import { AudioChunkError, AudioSourceError } from '../../../src/errors.ts';
 import { innerLipAperture, LIPS_V1 } from '../../../src/rig/lipsV1.ts';
-import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
+import { percentileOfSorted } from '../../../src/math/percentileOfSorted.ts';
 import { MIC_SPEECH_WAV, TINY_MANIFEST } from '../support/fixtures.ts';
 import { largestJump, longestQuietRun, recordOutputAsync } from '../support/outputRecorder.ts';
 import { useLipSyncTestScene } from '../support/lipSyncTestScene.ts';

@@ -11,7 +11,7 @@ import type { Scene } from '@babylonjs/core/scene.js';
 import { defaultWorkerUrl } from '../../../src/assetUrls.ts';
 import { PerceptualLipSyncBehavior } from '../../../src/behavior/perceptualLipSyncBehavior.ts';
 import { aggregateWindowScores, type IWindowScore } from '../../../src/telemetry/aggregateWindowScores.ts';
-import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
+import { percentileOfSorted } from '../../../src/math/percentileOfSorted.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 import type { LipSyncWorkerApi } from '../../../src/worker/lipSyncWorker.ts';
 import type { LipsFrameBlock } from '../../../src/worker/frames.ts';

@@ -5,7 +5,7 @@
 // settle within ±20 ms during the second pass, i.e. within 10 s of speech; with it off nothing changes.
 // What telemetry cannot see (output latency the browser does not report) is not corrected: README.
 import { expect } from '@esm-bundle/chai';
-import { percentileOfSorted } from '../../../src/telemetry/timingPercentiles.ts';
+import { percentileOfSorted } from '../../../src/math/percentileOfSorted.ts';
 import type { ITelemetrySample } from '../../../src/telemetry/telemetrySample.ts';
 import { createTestRig } from '../behavior/testRig.ts';
 import { OFFSET_SPEECH_WAV } from '../support/fixtures.ts';

@@ -9,7 +9,6 @@ import {
   MIN_PLAYOUT_MARGIN_SEC,
   playbackDelaySec,
   playoutModeOf,
-  quantile,
   START_BLOCKS,
   START_PLAYOUT_MARGIN_SEC,
   WINDOW_AND_CHUNK_SEC,
@@ -34,13 +33,6 @@ describe('playoutTiming', () => {
   test('a played source gets playback mode, anything else live', () => {
     assert.equal(playoutModeOf({ playback: true }), 'playback');
     assert.equal(playoutModeOf({ playback: false }), 'live');
-  });
-
-  test('quantile: linear between order statistics', () => {
-    assert.equal(quantile([3, 1, 2], 0.5), 2);
-    assert.ok(Math.abs(quantile([0, 10], 0.95) - 9.5) < 1e-12);
-    assert.equal(quantile([4], 0.95), 4);
-    assert.ok(Number.isNaN(quantile([], 0.5)));
   });
 
   test('the live margin: the arrival jitter, at least the floor; larger while the window is young', () => {
