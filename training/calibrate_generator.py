@@ -34,6 +34,7 @@ def main():
     ap.add_argument("--run", required=True, help="training run folder (training/build/models)")
     ap.add_argument("--generator", default="gen-geo/generator.pt")
     ap.add_argument("--mtm-clips", type=int, default=120)
+    ap.add_argument("--out", help="where calibration.json goes (default <run>/calibration.json)")
     args = ap.parse_args()
     setup_threads()
     run, corpus = Path(args.run), Path(args.corpus)
@@ -71,8 +72,9 @@ def main():
     if chosen:
         out["map"] = maps[chosen].manifest()
         out["knots_m"] = maps[chosen].knots_json()
-    write_json(run / "calibration.json", out)
-    log(f"-> {run / 'calibration.json'}")
+    dest = Path(args.out) if args.out else run / "calibration.json"
+    write_json(dest, out)
+    log(f"-> {dest}")
 
 
 if __name__ == "__main__":

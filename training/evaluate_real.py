@@ -76,9 +76,7 @@ def predict_checkpoint(path: Path, utts, calibration: Path | None):
     if calibration is not None:
         from training.models.calibration import ApertureCalibration
 
-        c = json.loads(calibration.read_text())
-        x, y = np.array(c["knots"][str(c["blend"])]["x"]), np.array(c["knots"][str(c["blend"])]["y"])
-        cal = ApertureCalibration(x, y) if c["blend"] else None
+        cal = ApertureCalibration.load(calibration)
     out = []
     with torch.no_grad():
         for u in utts:

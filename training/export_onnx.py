@@ -80,6 +80,35 @@ def _fixture(path: Path, name: str, inputs: dict[str, torch.Tensor], outputs: di
     }))
 
 
+def generator_entry(g: LipGenerator, sg: StatefulLipGenerator, cal: ApertureCalibration | None, file: str, data: bytes) -> dict:
+    """One generator's manifest entry (the shape src/models/modelManifest.ts validates): `generator` and each
+    `latencyModes` head."""
+    return {
+        "file": file, "sha256": _sha(data),
+        "outputKind": "lips-v1-displacement", "inputName": "mel", "outputName": "lips",
+        "featureSpec": FEATURES["version"], "melFramesPerOutputFrame": 2, "frameRateHz": 50,
+        "contextFrames": g.context_frames, "lookaheadFrames": g.lookahead,
+        "lookaheadMs": g.lookahead * 10, "inputShape": [1, "2n", MELS], "outputShape": [1, "n", OUT],
+        "state": {
+            "inputs": sg.state_names, "outputs": [f"next_{n}" for n in sg.state_names], "shapes": sg.state_shapes(),
+            "outputLagFrames": sg.output_lag,
+            "$comment": "stateful streaming: feed `next_*` back as `state_*` (zeros start a stream); a run on 2n mel "
+            "frames returns n lips frames, the first being frame (steps run before) - outputLagFrames",
+        },
+        "parameters": count_params(g), "architecture": f"causal dilated TCN: stem Conv(k3,s2) + {len(g.blocks)} residual "
+        f"blocks (k3, dilations {g.config['dilations']}, {g.config['channels']} ch, GELU) + look-ahead shift + 1x1 head; "
+        "log-mel mean/std baked in" + ("; aperture calibration baked in" if cal else ""),
+        **({"apertureCalibration": cal.manifest()} if cal else {}),
+    }
+
+
+def load_generator(path: str) -> LipGenerator:
+    c = load_ckpt(Path(path))
+    g = LipGenerator(lookahead=c["extra"]["lookaheads"][0], **c["extra"]["config"])
+    g.load_state_dict(c["model"])
+    return g
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--generator", required=True, help="generator checkpoint (finetune mode) or 'random'")
@@ -89,17 +118,13 @@ def main():
     ap.add_argument("--fixture-mel", help="npy (T, 80) log-mel for the fixtures (else synthetic)")
     ap.add_argument("--extra", help="json of documentary fields to merge (data card, metrics, limits)")
     ap.add_argument("--calibration", help="calibration.json from calibrate_generator.py: bake the aperture map into the graph")
+    ap.add_argument("--mode", action="append", default=[], metavar="NAME=CKPT[,CALIBRATION]",
+                    help="a latency-mode head (live, playback) exported as generator-NAME.onnx under manifest latencyModes")
     ap.add_argument("--lookahead", type=int, default=8)
     ap.add_argument("--channels", type=int, default=96)
     args = ap.parse_args()
     torch.manual_seed(0)
-    if args.generator == "random":
-        g = LipGenerator(channels=args.channels, lookahead=args.lookahead)
-    else:
-        c = load_ckpt(Path(args.generator))
-        L = c["extra"]["lookaheads"][0]
-        g = LipGenerator(lookahead=L, **c["extra"]["config"])
-        g.load_state_dict(c["model"])
+    g = LipGenerator(channels=args.channels, lookahead=args.lookahead) if args.generator == "random" else load_generator(args.generator)
     s, m = SpeechEncoder(), MeshEncoder()
     if args.encoders != "random":
         c = load_ckpt(Path(args.encoders))
@@ -112,28 +137,24 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = {"generator.onnx": export_generator(sg), "speech_encoder.onnx": export_speech(s), "mesh_encoder.onnx": export_mesh(m)}
+    # Latency modes (issue #12): more heads of the same architecture, each its own stateful graph.
+    modes = {}
+    for spec in args.mode:
+        name, _, paths = spec.partition("=")
+        ckpt, _, cal_path = paths.partition(",")
+        mg = load_generator(ckpt).eval()
+        mcal = ApertureCalibration.load(cal_path) if cal_path else None
+        msg = StatefulLipGenerator(mg, mcal).eval()
+        file = f"generator-{name}.onnx"
+        files[file] = export_generator(msg)
+        modes[name] = generator_entry(mg, msg, mcal, file, files[file])
     for name, b in files.items():
         (out / name).write_bytes(b)
     speech_params = count_params(s) - count_params(s.phone_head)
     manifest = {
         "layout": "lips-v1",
-        "generator": {
-            "file": "generator.onnx", "sha256": _sha(files["generator.onnx"]),
-            "outputKind": "lips-v1-displacement", "inputName": "mel", "outputName": "lips",
-            "featureSpec": FEATURES["version"], "melFramesPerOutputFrame": 2, "frameRateHz": 50,
-            "contextFrames": g.context_frames, "lookaheadFrames": g.lookahead,
-            "lookaheadMs": g.lookahead * 10, "inputShape": [1, "2n", MELS], "outputShape": [1, "n", OUT],
-            "state": {
-                "inputs": sg.state_names, "outputs": [f"next_{n}" for n in sg.state_names], "shapes": sg.state_shapes(),
-                "outputLagFrames": sg.output_lag,
-                "$comment": "stateful streaming: feed `next_*` back as `state_*` (zeros start a stream); a run on 2n mel "
-                "frames returns n lips frames, the first being frame (steps run before) - outputLagFrames",
-            },
-            "parameters": count_params(g), "architecture": f"causal dilated TCN: stem Conv(k3,s2) + {len(g.blocks)} residual "
-            f"blocks (k3, dilations {g.config['dilations']}, {g.config['channels']} ch, GELU) + look-ahead shift + 1x1 head; "
-            "log-mel mean/std baked in" + ("; aperture calibration baked in" if cal else ""),
-            **({"apertureCalibration": cal.manifest()} if cal else {}),
-        },
+        "generator": generator_entry(g, sg, cal, "generator.onnx", files["generator.onnx"]),
+        **({"latencyModes": modes} if modes else {}),
         "metricEncoders": {
             "speechFile": "speech_encoder.onnx", "meshFile": "mesh_encoder.onnx",
             "speechInputName": "mel", "meshInputName": "lips",

@@ -7,7 +7,9 @@ Stages (each skipped when its output exists; checkpoints resume inside a stage):
      geometric with closed-lip frames weighted (bilabial closure)                    train_generator.py finetune
   4. evaluation: sweep on test, ablation on test / held-out voices / real, encoders   evaluate_models.py
   5. fit the winner's aperture calibration on val (monotone opening map)             calibrate_generator.py
-  6. export the winner (+ calibration) + the metric encoders to ONNX, manifest, fixtures  export_onnx.py
+  6. latency modes (issue #12): the winner's recipe fine-tuned for the other sweep look-aheads, each calibrated,
+     scored on val and the real-voice dev set; LIVE_RULE / PLAYBACK_RULE pick the live and playback heads
+  7. export the winner (+ calibration), the mode heads + the metric encoders to ONNX, manifest, fixtures  export_onnx.py
 `--smoke` shrinks every schedule (~1-2 min on the smoke corpus) and never writes models/.
 """
 from __future__ import annotations
@@ -35,6 +37,16 @@ CLOSURE_WEIGHT = 4.0
 CLOSURE_FRAMES = "closed"
 VARIANTS = (("geometric", "gen-geo", 0.0, 0.0), ("perceptual", "gen-perc", PERCEPTUAL_WEIGHT, 0.0),
             ("closure", "gen-close", 0.0, CLOSURE_WEIGHT))
+# Latency modes (issue #12), written down before any mode head was trained. The balanced head is the sweep's
+# choice (L = 4, 40 ms); the candidates come from the same sweep trunk and get the winner's fine-tune and calibration.
+LIVE_CANDIDATES = (0,)  # lowest look-ahead first
+PLAYBACK_CANDIDATES = (12, 8)  # longest look-ahead first
+LIVE_RULE = ("live = the lowest look-ahead head that keeps, on validation, aperture r >= balanced - 0.05, MTM <= balanced + "
+             "10 ms and dSLCC <= balanced + 0.02 (expressive lips beat precise-but-flat ones: a head may lose a little "
+             "precision, not expressiveness), and on the real-voice dev set (where built) r >= balanced - 0.03; "
+             "else the balanced head serves live sources")
+PLAYBACK_RULE = ("playback = the longest look-ahead head whose validation MTM is no worse than the balanced head's and whose "
+                 "real-voice dev r (where built) is >= balanced - 0.01 (seed noise, RESULTS 4b); else the balanced head")
 FULL = dict(enc_steps1=600, enc_steps2=300, enc_batch=128, sweep_steps=1500, ft_steps=600, batch=8, crop=320, mtm_clips=200)
 SMOKE = dict(enc_steps1=12, enc_steps2=6, enc_batch=32, sweep_steps=12, ft_steps=6, batch=2, crop=160, mtm_clips=4)
 
@@ -117,9 +129,79 @@ def main():
         sh(["training.calibrate_generator", "--corpus", corpus, "--run", str(run), "--generator", f"{folder}/generator.pt",
             "--mtm-clips", str(cfg["mtm_clips"])], "aperture calibration")
     with_calibration_metrics(extra, json.loads(cal_json.read_text()))
+    modes = latency_mode_heads(run, corpus, cfg, common, winner, L)
+    manifest = json.loads(extra.read_text())
+    manifest["training"]["latencyModes"] = modes
+    extra.write_text(json.dumps(manifest, indent=1))
+    mode_args = [a for m, head in modes["chosen"].items() if head != L
+                 for a in ("--mode", f"{m}={run / f'gen-L{head}' / 'generator.pt'},{run / f'gen-L{head}' / 'calibration.json'}")]
     sh(["training.export_onnx", "--generator", str(run / folder / "generator.pt"), "--calibration", str(cal_json),
-        "--encoders", str(run / "enc-metric" / "encoders.pt"), "--out", str(ship), "--extra", str(extra), *fx], "export")
+        "--encoders", str(run / "enc-metric" / "encoders.pt"), "--out", str(ship), "--extra", str(extra), *mode_args, *fx], "export")
     print(f"models pipeline finished in {(time.time() - t0) / 60:.1f} min wall", flush=True)
+
+
+def latency_mode_heads(run: Path, corpus: str, cfg: dict, common: list[str], winner: str, L: int) -> dict:
+    """Stage 6: trains, calibrates and scores the candidate heads (resumable per head), then applies the rules."""
+    _, folder, w, cw = next(v for v in VARIANTS if v[0] == winner)
+    has_dev = (Path(ROOT / corpus) / "dev").is_dir()
+    heads = [h for h in (*LIVE_CANDIDATES, *PLAYBACK_CANDIDATES) if h != L]
+    jobs = [(["training.train_generator", "--mode", "finetune", "--out", str(run / f"gen-L{h}"), "--init",
+              str(run / "gen-sweep" / "generator.pt"), "--lookahead", str(h), "--steps", str(cfg["ft_steps"]), "--lr", "1e-3",
+              "--encoders", str(run / "enc-loss" / "encoders.pt"), "--perceptual-weight", str(w), "--closure-weight", str(cw),
+              "--closure-frames", CLOSURE_FRAMES, *common], f"fine-tune gen-L{h} ({winner} recipe, latency mode)")
+            for h in heads if not (run / f"gen-L{h}" / "val.json").exists()]
+    for i in range(0, len(jobs), 2):
+        parallel(jobs[i : i + 2])
+    jobs = [(["training.calibrate_generator", "--corpus", corpus, "--run", str(run), "--generator", f"gen-L{h}/generator.pt",
+              "--mtm-clips", str(cfg["mtm_clips"]), "--out", str(run / f"gen-L{h}" / "calibration.json")], f"calibrate gen-L{h}")
+            for h in heads if not (run / f"gen-L{h}" / "calibration.json").exists()]
+    for i in range(0, len(jobs), 2):
+        parallel(jobs[i : i + 2])
+    scored = {L: (f"{folder}/generator.pt", run / "calibration.json"), **{h: (f"gen-L{h}/generator.pt", run / f"gen-L{h}" / "calibration.json") for h in heads}}
+    if has_dev:
+        jobs = [(["training.evaluate_real", "--corpus", corpus, "--split", "dev", "--checkpoint", str(run / g), "--calibration", str(c),
+                  "--name", f"L={h}", "--out", str(run / f"dev-L{h}.json")], f"real-voice dev set, L={h}")
+                for h, (g, c) in scored.items() if not (run / f"dev-L{h}.json").exists()]
+        for i in range(0, len(jobs), 2):
+            parallel(jobs[i : i + 2])
+    rows = {}
+    for h, (_, c) in scored.items():
+        cal = json.loads(c.read_text())
+        val = cal["metrics"]["val"][str(cal["blend"]) if cal["blend"] else "none"]
+        rows[h] = {"val": val, "test": cal["metrics"].get("test", {}).get(str(cal["blend"]) if cal["blend"] else "none"),
+                   "dev": dev_summary(json.loads((run / f"dev-L{h}.json").read_text())) if has_dev else None}
+    chosen = choose_latency_modes(rows, L)
+    print(f"latency modes: {chosen}", flush=True)
+    return {"chosen": {m: h for m, h in chosen.items()}, "rules": {"live": LIVE_RULE, "playback": PLAYBACK_RULE},
+            "heads": {str(h): {"lookaheadMs": h * 10, "val": r["val"], "test": r["test"], "dev": r["dev"]} for h, r in rows.items()}}
+
+
+def dev_summary(d: dict) -> dict:
+    """evaluate_real.py's result, without the per-utterance rows: mean r over utterances decides."""
+    w = d["worst_speaker"]
+    return {"r": d["r_mean_utt"], "r_speakers": d["r_mean_spk"], "lag_ms": d["lag_ms_mean_utt"], "dslcc": d.get("dslcc"),
+            "worst_speaker": w, "worst_r": d["per_speaker"][w]["r"], "utterances": d["utterances"]}
+
+
+def choose_latency_modes(rows: dict, balanced: int) -> dict:
+    """LIVE_RULE and PLAYBACK_RULE over rows[L] = {val: calibrate_generator's val row, dev: evaluate_real's `all` or None}."""
+    b = rows[balanced]
+
+    def dev_r(r):
+        return r["dev"]["r"] if r["dev"] else None
+
+    def live_ok(r):
+        v, bv = r["val"], b["val"]
+        ok = (v["aperture_r"] >= bv["aperture_r"] - 0.05 and v["mtm_ms"] <= bv["mtm_ms"] + 10.0
+              and (v.get("dslcc") or 0.0) <= (bv.get("dslcc") or 0.0) + 0.02)
+        return ok and (dev_r(r) is None or dev_r(r) >= dev_r(b) - 0.03)
+
+    def playback_ok(r):
+        return r["val"]["mtm_ms"] <= b["val"]["mtm_ms"] and (dev_r(r) is None or dev_r(r) >= dev_r(b) - 0.01)
+
+    live = next((h for h in LIVE_CANDIDATES if h in rows and h < balanced and live_ok(rows[h])), balanced)
+    playback = next((h for h in PLAYBACK_CANDIDATES if h in rows and h > balanced and playback_ok(rows[h])), balanced)
+    return {"live": live, "balanced": balanced, "playback": playback}
 
 
 def choose_winner(ab: dict) -> str:

@@ -114,6 +114,11 @@ def test_models_pipeline_smoke_runs_end_to_end_and_resumes(corpus, tmp_path):
     cal = json.loads((run / "calibration.json").read_text())
     assert cal["blend"] in (0.0, 0.25, 0.5, 0.75, 1.0)
     assert ("apertureCalibration" in m["generator"]) == bool(cal["blend"])
+    modes = m["training"]["latencyModes"]
+    assert set(modes["chosen"]) == {"live", "balanced", "playback"} and modes["chosen"]["balanced"] == m["generator"]["lookaheadFrames"]
+    for mode, head in m.get("latencyModes", {}).items():  # exported heads: their own files, their own look-ahead
+        assert head["lookaheadFrames"] == modes["chosen"][mode] != m["generator"]["lookaheadFrames"]
+        assert m["files"][head["file"]]["bytes"] == (run / "export" / head["file"]).stat().st_size
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "fine-tune" not in again.stdout and "look-ahead sweep" not in again.stdout, "a resumed run retrains nothing"

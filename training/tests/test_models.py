@@ -156,6 +156,23 @@ def test_winner_rule_prefers_closure_only_when_it_closes_bilabials_at_little_cos
     assert choose_winner({"geometric": geo, "perceptual": row(21.0, 0.88, 2.9, 0.7)}) == "perceptual"
 
 
+def test_latency_mode_rules_trade_precision_not_expressiveness_and_follow_real_voices():
+    from training.train_pipeline import choose_latency_modes
+
+    def row(r, mtm, dslcc=0.02, dev=None):
+        return {"val": {"aperture_r": r, "mtm_ms": mtm, "dslcc": dslcc}, "dev": None if dev is None else {"r": dev}}
+
+    rows = {0: row(0.82, 30.0), 4: row(0.85, 25.0), 8: row(0.86, 23.0), 12: row(0.87, 22.0)}
+    assert choose_latency_modes(rows, 4) == {"live": 0, "balanced": 4, "playback": 12}
+    assert choose_latency_modes({**rows, 0: row(0.79, 30.0)}, 4)["live"] == 4  # r lost > 0.05
+    assert choose_latency_modes({**rows, 0: row(0.84, 36.0)}, 4)["live"] == 4  # MTM > +10 ms
+    assert choose_latency_modes({**rows, 0: row(0.84, 26.0, dslcc=0.05)}, 4)["live"] == 4  # flatter lips
+    assert choose_latency_modes({**rows, 12: row(0.87, 26.0)}, 4)["playback"] == 8  # 120 ms worse MTM: next longest
+    with_dev = {0: row(0.82, 30.0, dev=0.76), 4: row(0.85, 25.0, dev=0.80), 8: row(0.86, 23.0, dev=0.79), 12: row(0.87, 22.0, dev=0.785)}
+    assert choose_latency_modes(with_dev, 4) == {"live": 4, "balanced": 4, "playback": 8}  # real voices decide
+    assert choose_latency_modes({4: row(0.85, 25.0)}, 4) == {"live": 4, "balanced": 4, "playback": 4}
+
+
 def test_closure_weight_applies_to_the_given_frames_or_to_closed_teacher_lips():
     from training.train_generator import geometric_loss
 
