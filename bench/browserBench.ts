@@ -410,10 +410,21 @@ async function main(): Promise<void> {
       }
       const raw = analysis.chainRaw as IChainRaw | undefined;
       // The mic phases' stream is live: its outputs run one per run (worker info liveOutputsPerRun).
-      const info = p.info as { outputsPerRun?: number; liveOutputsPerRun?: number };
+      const info = p.info as { outputsPerRun?: number; liveOutputsPerRun?: number; lookaheadMs?: number };
       const outputsPerRun = info.liveOutputsPerRun ?? info.outputsPerRun;
+      // The head the phase's worker loaded (latencyMode), not the manifest's default generator.
+      const gen =
+        info.lookaheadMs === undefined
+          ? generatorManifest
+          : {
+              ...generatorManifest,
+              lookaheadMs: info.lookaheadMs,
+              lookaheadFrames: Math.round(
+                (info.lookaheadMs * featureSpec.sampleRateHz) / 1000 / featureSpec.hopLengthSamples,
+              ),
+            };
       if (raw && outputsPerRun !== undefined)
-        analysis.timingChain = timingChain(raw, featureSpec, generatorManifest, outputsPerRun);
+        analysis.timingChain = timingChain(raw, featureSpec, gen, outputsPerRun);
       return {
         key,
         stimulus,

@@ -86,6 +86,9 @@ function configOf(p: Phase, extra: Record<string, unknown> = {}): Record<string,
     ...(p.config.baselines ? { baselines: p.config.baselines } : {}),
     backend: p.info.backend ?? null,
     wasmThreads: p.info.threads ?? null,
+    // The generator head the phase's worker loaded (latencyMode auto: live for the mic, playback for played sources).
+    latencyHead: p.info.latencyHead ?? null,
+    lookaheadMs: p.info.lookaheadMs ?? manifest?.generator.lookaheadMs ?? null,
     wallSec: Math.round(p.wallSec * 10) / 10,
     loadAverage: p.loadAverage ?? null,
     ...extra,
@@ -271,7 +274,6 @@ if (play && playErr)
       value: undefined,
       signedP50Ms: onsetStat(play, 'ours', 50)?.value ?? null,
       playoutStates: play.analysis.playoutStates,
-      lookaheadMs: manifest?.generator.lookaheadMs ?? null,
     }),
   );
 const playNasal = phase('playback-nasal');

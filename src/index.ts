@@ -23,7 +23,7 @@ export type { IBakedLipSync } from './behavior/bakeLipSync.ts';
 export type { ILipsTrackJson } from './models/lipsTrackJson.ts';
 export type { ILipSyncBackendInfo, ILipSyncStateChange, LipSyncState } from './behavior/lipSyncState.ts';
 export type { ITelemetrySample, IInferenceTiming, InferenceBackend } from './telemetry/telemetrySample.ts';
-export type { IPlayoutMargin, PlayoutMarginReason } from './playout/playoutTiming.ts';
+export type { IPlayoutMargin, LatencyMode, PlayoutMarginReason } from './playout/playoutTiming.ts';
 export {
   LipSyncError,
   ModelLoadError,
@@ -50,4 +50,5 @@ export type {
   IGeneratorManifest,
   IGeneratorStateManifest,
   IModelManifest,
+  LatencyHead,
 } from './models/modelManifest.ts';

@@ -88,8 +88,9 @@ def predict_checkpoint(path: Path, utts, calibration: Path | None):
     return out
 
 
-def predict_bake(manifest: Path, utts):
-    """The shipped ONNX generator through the CLI's own bakeWavAsync (node + tsx), one process for all files."""
+def predict_bake(manifest: Path, utts, mode: str = "playback"):
+    """The shipped ONNX generator through the CLI bake's own code (node + tsx: loadBakeModelAsync and
+    bakeAudioFileAsync, as `perceptual-lipsync bake --mode MODE` runs them), one process for all files."""
     from training.corpus.tts import write_wav
 
     with tempfile.TemporaryDirectory() as t:
@@ -99,15 +100,14 @@ def predict_bake(manifest: Path, utts):
             write_wav(p, u.audio, FEATURES["sampleRateHz"])
             names.append(p)
         script = (
-            f"import {{ bakeWavAsync }} from '{(ROOT / 'src/cli/commands/bake.ts').as_uri()}';\n"
-            f"import {{ lipsTrackToJson }} from '{(ROOT / 'src/models/lipsTrackJson.ts').as_uri()}';\n"
-            "import { writeFileSync } from 'node:fs';\n"
+            f"import {{ loadBakeModelAsync }} from '{(ROOT / 'src/cli/loadBakeModel.ts').as_uri()}';\n"
+            f"import {{ bakeAudioFileAsync }} from '{(ROOT / 'src/cli/bakeAudioFile.ts').as_uri()}';\n"
             f"const files = {json.dumps(names)};\n"
-            "for (const f of files) { const t = await bakeWavAsync(f, process.argv[2]);"
-            " writeFileSync(f + '.json', JSON.stringify(lipsTrackToJson(t))); }\n"
+            "const model = await loadBakeModelAsync(process.argv[2], process.argv[3]);\n"
+            "for (const f of files) await bakeAudioFileAsync(f, f + '.json', model);\n"
         )
         (Path(t) / "bake.mts").write_text(script)
-        subprocess.run(["node", "--import", "tsx", str(Path(t) / "bake.mts"), str(manifest.resolve())], cwd=ROOT, check=True)
+        subprocess.run(["node", "--import", "tsx", str(Path(t) / "bake.mts"), str(manifest.resolve()), mode], cwd=ROOT, check=True)
         out = []
         for p in names:
             tr = json.loads(Path(p + ".json").read_text())
@@ -212,6 +212,7 @@ def main():
     g.add_argument("--bake", help="models manifest.json: run the ONNX generator through the CLI bake code")
     g.add_argument("--envelope", action="store_true")
     ap.add_argument("--calibration")
+    ap.add_argument("--mode", default="playback", choices=["live", "balanced", "playback"], help="with --bake: the latency mode, as `bake --mode`")
     ap.add_argument("--out", help="results JSON")
     ap.add_argument("--name", default="model")
     a = ap.parse_args()
@@ -220,7 +221,7 @@ def main():
         preds = predict_checkpoint(Path(a.checkpoint), utts, Path(a.calibration) if a.calibration else None)
         res = evaluate(utts, preds)
     elif a.bake:
-        res = evaluate(utts, predict_bake(Path(a.bake), utts))
+        res = evaluate(utts, predict_bake(Path(a.bake), utts, a.mode))
     else:
         res = evaluate(utts, envelope=True)
     print(table(res, a.name))

@@ -205,7 +205,14 @@ async function startAsync(
     source.connect(ha);
     page.headAudio = ha;
   }
-  let info: { workers: number; backend: string | null; threads: number; outputsPerRun?: number } = {
+  let info: {
+    workers: number;
+    backend: string | null;
+    threads: number;
+    outputsPerRun?: number;
+    latencyHead?: string;
+    lookaheadMs?: number;
+  } = {
     workers: 0,
     backend: null,
     threads: 0,
@@ -261,13 +268,19 @@ async function startAsync(
       await b.startAsync({ kind: 'audioNode', node: source });
     }
     // The stats client joins the behavior's shared worker (same URL + init key): no second worker.
-    page.statsClient = await acquireLipSyncWorkerAsync(workerUrl, behaviorInit(cfg));
+    // The head is part of that key: the one the behavior resolved from `latencyMode` for this source.
+    page.statsClient = await acquireLipSyncWorkerAsync(workerUrl, {
+      ...behaviorInit(cfg),
+      latencyHead: b.latencyHead ?? 'balanced',
+    });
     const w = page.statsClient.info;
     info = {
       workers: liveLipSyncWorkerCount(),
       backend: w.backend,
       threads: w.wasmThreads,
       outputsPerRun: w.outputsPerRun,
+      latencyHead: w.latencyHead,
+      lookaheadMs: w.lookaheadMs,
     };
     if (page.playback) {
       // The delay the behavior put between the tap and the speakers (its own number, not a copy of its

@@ -4,16 +4,22 @@
  * two spellings would start two workers and load the models twice.
  */
 import { defaultWorkerUrl } from '../assetUrls.ts';
+import type { LatencyHead } from '../models/modelManifest.ts';
 import { acquireLipSyncWorkerAsync, type ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
 import type { IPerceptualLipSyncOptions } from './perceptualLipSyncOptions.ts';
 
 /**
- * Acquires (a reference to) the shared worker for these options; hand it back with `releaseAsync`.
+ * Acquires (a reference to) the shared worker for these options and head; hand it back with `releaseAsync`.
+ * Each head is its own worker (the head is part of the init object the shared worker is keyed by).
  * @param o defines the validated behavior options
+ * @param latencyHead defines the generator head to load (`resolveLatencyHead`)
  * @returns the worker client
  * @throws ModelLoadError when the models cannot be loaded
  */
-export function acquireWorkerForOptionsAsync(o: IPerceptualLipSyncOptions): Promise<ILipSyncWorkerClient> {
+export function acquireWorkerForOptionsAsync(
+  o: IPerceptualLipSyncOptions,
+  latencyHead: LatencyHead,
+): Promise<ILipSyncWorkerClient> {
   return acquireLipSyncWorkerAsync(
     o.workerUrl ?? defaultWorkerUrl(),
     {
@@ -23,6 +29,7 @@ export function acquireWorkerForOptionsAsync(o: IPerceptualLipSyncOptions): Prom
       wasmPaths: o.wasmPaths === undefined ? undefined : new URL(o.wasmPaths, globalThis.location?.href).href,
       numThreads: o.numThreads,
       fetchAttempts: o.fetchAttempts,
+      latencyHead,
     },
     { hangTimeoutMs: o.workerHangTimeoutMs, standby: o.standbyWorker },
   );

@@ -52,7 +52,9 @@ export async function bakeLipSyncAsync(
   target: IBakeTarget,
 ): Promise<IBakedLipSync> {
   const samples = await decodeBakeSourceTo16kAsync(source, target.options.audioContext);
-  const worker = await acquireWorkerForOptionsAsync(target.options);
+  // Offline nothing waits for the lips: `auto` takes the most look-ahead (the best lips).
+  const mode = target.options.latencyMode;
+  const worker = await acquireWorkerForOptionsAsync(target.options, mode === 'auto' ? 'playback' : mode);
   let block;
   try {
     block = await Promise.race([

@@ -5,6 +5,7 @@
  */
 import type { Observable } from '@babylonjs/core/Misc/observable.js';
 import type { LipSyncError } from '../errors.ts';
+import type { LatencyHead } from '../models/modelManifest.ts';
 import type { ISampledLips } from '../playout/sessionPlayout.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
 import type { AttachedRig } from './attachedRig.ts';
@@ -35,6 +36,8 @@ export class LipSyncRunner {
   private _state: LipSyncState = 'idle';
   /** Where the current (or last) session's models run; null before they loaded. */
   private _backend: ILipSyncBackendInfo | null = null;
+  /** The generator head the current (or last) session's models run; null before they loaded. */
+  private _latencyHead: LatencyHead | null = null;
   private _session: LipSyncSession | null = null;
   private readonly _target: ILipSyncRunnerTarget;
   private readonly _options: IPerceptualLipSyncOptions;
@@ -63,6 +66,11 @@ export class LipSyncRunner {
   /** Where the current (or last) session's models run (see `ILipSyncStateChange.backend`). */
   get backend(): ILipSyncBackendInfo | null {
     return this._backend;
+  }
+
+  /** The generator head the current (or last) session's models run (see `ILipSyncStateChange.latencyHead`). */
+  get latencyHead(): LatencyHead | null {
+    return this._latencyHead;
   }
 
   /** The running session, or null. */
@@ -105,6 +113,7 @@ export class LipSyncRunner {
     );
     this._session = session;
     this._backend = null; // this session's models are not loaded yet
+    this._latencyHead = null;
     this._setState('loading');
     try {
       await session.startAsync(source, intensity, renderLoop, render);
@@ -173,10 +182,19 @@ export class LipSyncRunner {
   private _setState(state: LipSyncState): void {
     // The session's worker (a replacement after a crash may have chosen differently) once it has loaded.
     const info = this._session?.worker?.info;
-    if (info) this._backend = toLipSyncBackendInfo(info) ?? this._backend;
+    if (info) {
+      this._backend = toLipSyncBackendInfo(info) ?? this._backend;
+      // The head the worker loaded, not the one asked for: a manifest without it loads `balanced`.
+      this._latencyHead = info.latencyHead;
+    }
     if (state === this._state) return;
     const previousState = this._state;
     this._state = state;
-    this._target.onStateChanged.notifyObservers({ state, previousState, backend: this._backend });
+    this._target.onStateChanged.notifyObservers({
+      state,
+      previousState,
+      backend: this._backend,
+      latencyHead: this._latencyHead,
+    });
   }
 }

@@ -12,7 +12,8 @@ import type { ICaptureNode } from '../audio/captureNode.ts';
 import { PlaybackDelayLine, safeDisconnect } from '../audio/playbackDelayLine.ts';
 import type { PcmChunk } from '../audio/decodePcmChunk.ts';
 import { AudioChunkError, AudioSourceError, LipSyncError, type WorkerCrashError } from '../errors.ts';
-import { playoutModeOf } from '../playout/playoutTiming.ts';
+import type { LatencyHead } from '../models/modelManifest.ts';
+import { playoutModeOf, resolveLatencyHead } from '../playout/playoutTiming.ts';
 import { SessionPlayout, type ISampledLips } from '../playout/sessionPlayout.ts';
 import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import { AvOffsetCorrector } from '../telemetry/avOffsetCorrector.ts';
@@ -74,6 +75,8 @@ export class LipSyncSession {
   playout: SessionPlayout | null = null;
   /** Live sync monitor of this stream (see `onTelemetryObservable`). */
   monitor: LiveSyncMonitor | null = null;
+  /** The generator head asked of the worker, resolved from `latencyMode` once the source is open. */
+  latencyHead: LatencyHead | null = null;
   frames = 0;
 
   private readonly _host: ILipSyncSessionHost;
@@ -91,7 +94,8 @@ export class LipSyncSession {
     const o = host.options;
     this.supervisor = new WorkerSupervisor<ILipSyncWorkerClient>({
       alive: () => host.isCurrent(this) && this.capture !== null,
-      acquireAsync: () => deps.acquireWorkerAsync(o),
+      // A replacement loads the head the session started with (resolved before the first acquire).
+      acquireAsync: () => deps.acquireWorkerAsync(o, this.latencyHead!),
       openStreamAsync: (worker) => this._openStreamAsync(worker, this.capture!.renewPort()),
       onCrash: (crash: WorkerCrashError) => {
         this.monitor?.workerReplaced(); // a request to the dead worker never settles
@@ -161,7 +165,13 @@ export class LipSyncSession {
         reroute: o.playAudio && o.audioDelayCompensation,
       });
       check();
-      const worker = await deps.acquireWorkerAsync(o);
+      // The head depends on the source: whether its sound is heard as it happens or delayed by us.
+      this.latencyHead = resolveLatencyHead(
+        o.latencyMode,
+        playoutModeOf(this.source),
+        o.playAudio && o.audioDelayCompensation,
+      );
+      const worker = await deps.acquireWorkerAsync(o, this.latencyHead);
       this.supervisor.worker = worker;
       check();
       this.capture = await deps.createCaptureNodeAsync(

@@ -3,6 +3,7 @@
  * (`test/node/behavior/lipSyncSession.test.ts`).
  */
 import { createCaptureNodeAsync, type ICaptureNode } from '../audio/captureNode.ts';
+import type { LatencyHead } from '../models/modelManifest.ts';
 import type { ILipSyncWorkerClient } from '../worker/lipSyncWorkerClient.ts';
 import { acquireWorkerForOptionsAsync } from './acquireWorkerForOptions.ts';
 import type { LipSyncSource } from './lipSyncSource.ts';
@@ -17,7 +18,10 @@ export interface ILipSyncSessionDeps {
   /** The context a source must play in (a Babylon sound's engine), or null. */
   soundContext(source: LipSyncSource): AudioContext | null;
   openAudioSourceAsync: typeof openAudioSourceAsync;
-  acquireWorkerAsync(options: IPerceptualLipSyncOptions): Promise<ILipSyncWorkerClient>;
+  acquireWorkerAsync(
+    options: IPerceptualLipSyncOptions,
+    latencyHead: LatencyHead,
+  ): Promise<ILipSyncWorkerClient>;
   createCaptureNodeAsync(context: BaseAudioContext, processorUrl: URL | string): Promise<ICaptureNode>;
   /** The clock of worker restart gaps, ms. */
   nowMs(): number;

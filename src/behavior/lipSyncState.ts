@@ -1,6 +1,7 @@
 /**
  * Life cycle of a `PerceptualLipSyncBehavior`, and what `onStateChangedObservable` reports with each change.
  */
+import type { LatencyHead } from '../models/modelManifest.ts';
 import type { ExecutionProvider } from '../models/onnxBackend.ts';
 import type { BackendReason, IBackendChoice } from '../models/providerGuard.ts';
 
@@ -38,6 +39,12 @@ export interface ILipSyncStateChange {
    * `idle` before the first start). After a stop or an error it still says where the last session ran.
    */
   readonly backend: ILipSyncBackendInfo | null;
+  /**
+   * The generator head the models run (option `latencyMode`, resolved from the source; `balanced` when the
+   * models have no such head): `null` while no models are loaded yet, like `backend`, and after a stop or
+   * an error still the last session's.
+   */
+  readonly latencyHead: LatencyHead | null;
 }
 
 /**

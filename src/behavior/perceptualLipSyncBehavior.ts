@@ -9,6 +9,7 @@ import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh.js';
 import { Observable } from '@babylonjs/core/Misc/observable.js';
 import type { PcmChunk } from '../audio/decodePcmChunk.ts';
 import { LipSyncError } from '../errors.ts';
+import type { LatencyHead } from '../models/modelManifest.ts';
 import { describeRig } from '../rig/applyRigPose.ts';
 import type { IRigDescription } from '../rig/rigDescription.ts';
 import type { ITelemetrySample } from '../telemetry/telemetrySample.ts';
@@ -114,6 +115,10 @@ export class PerceptualLipSyncBehavior implements Behavior<AbstractMesh> {
   /** Where inference runs (generator backend and reason, per-model backends); null until the models loaded. */
   get backend(): ILipSyncBackendInfo | null {
     return this._runner.backend;
+  }
+  /** The generator head running (option `latencyMode`, resolved at start); null until the models loaded. */
+  get latencyHead(): LatencyHead | null {
+    return this._runner.latencyHead;
   }
   /** The AudioContext in use while started (create playback nodes in it), else null. */
   get audioContext(): AudioContext | null {

@@ -9,6 +9,7 @@ import {
 } from '../assetLayout.ts';
 import { InvalidOptionError } from '../errors.ts';
 import type { ExecutionProvider } from '../models/onnxBackend.ts';
+import type { LatencyMode } from '../playout/playoutTiming.ts';
 import { DEFAULT_SMOOTHING_MS } from '../playout/smoothing.ts';
 import type { IRigOptions } from '../rig/rigOptions.ts';
 
@@ -64,6 +65,19 @@ export interface IPerceptualLipSyncOptions {
    * @default true
    */
   audioDelayCompensation: boolean;
+  /**
+   * Which generator head runs (models whose manifest has `latencyModes`; others always run their one
+   * generator, reported as `balanced`): `live` (least look-ahead: lips soonest after the speech),
+   * `balanced` (the manifest's `generator`, 40 ms look-ahead in the shipped models) or `playback` (most
+   * look-ahead: the best lips, for sound that can wait). `auto` picks from the source at start: `live`
+   * for speech heard as it happens (microphone, mediaStream, and any source whose sound the behavior does
+   * not delay), `playback` for sources the behavior plays and delays (url, audioBuffer, mediaElement,
+   * audioNode, babylonSound, pcmStream with `audioDelayCompensation` and `playAudio` on), whose delay
+   * grows by the extra look-ahead so the lips stay on time. The head in force is
+   * `PerceptualLipSyncBehavior.latencyHead`.
+   * @default 'auto'
+   */
+  latencyMode: LatencyMode;
   /** Processing margin added to the model look-ahead for the playback delay, milliseconds. @default 80 */
   processingMarginMs: number;
   /** Play the source's sound through the speakers (playback sources only). @default true */
@@ -115,6 +129,7 @@ export const DEFAULT_PERCEPTUAL_LIPSYNC_OPTIONS: Readonly<IPerceptualLipSyncOpti
   intensity: 1,
   smoothingMs: DEFAULT_SMOOTHING_MS,
   audioDelayCompensation: true,
+  latencyMode: 'auto',
   processingMarginMs: 80,
   playAudio: true,
   autoOffsetCorrection: false,
@@ -179,6 +194,9 @@ export function validatePerceptualLipSyncOptions(
   }
   if (!(o.workerHangTimeoutMs >= 100 && o.workerHangTimeoutMs <= 60000)) {
     bad('workerHangTimeoutMs', o.workerHangTimeoutMs, 'milliseconds in [100, 60000]');
+  }
+  if (!(['auto', 'live', 'balanced', 'playback'] as unknown[]).includes(o.latencyMode)) {
+    bad('latencyMode', o.latencyMode, "'auto', 'live', 'balanced' or 'playback'");
   }
   if (typeof o.standbyWorker !== 'boolean') bad('standbyWorker', o.standbyWorker, 'true or false');
   if (typeof o.autoOffsetCorrection !== 'boolean')

@@ -4,7 +4,7 @@
  * as a worker (it does nothing when imported on the main thread).
  *
  * **Example:** started by `bakeBatch.ts` as
- * `new Worker(url, { workerData: { manifestPath } })`, then `worker.postMessage({ id, audio, out })`.
+ * `new Worker(url, { workerData: { manifestPath, latencyHead } })`, then `worker.postMessage({ id, audio, out })`.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { bakeAudioFileAsync } from './bakeAudioFile.ts';
@@ -16,7 +16,8 @@ async function serve(): Promise<void> {
   const post = (reply: BakeWorkerReply): void => port.postMessage(reply);
   let model;
   try {
-    model = await loadBakeModelAsync((workerData as IBakeWorkerData).manifestPath);
+    const data = workerData as IBakeWorkerData;
+    model = await loadBakeModelAsync(data.manifestPath, data.latencyHead);
   } catch (e) {
     post({ type: 'fatal', name: (e as Error).name, message: (e as Error).message });
     return;

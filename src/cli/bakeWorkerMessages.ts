@@ -1,6 +1,7 @@
 /**
  * The messages between `bake --in-dir` (main thread) and its worker threads (`bakeWorker.ts`).
  */
+import type { LatencyHead } from '../models/modelManifest.ts';
 
 /** `workerData` of a bake worker. */
 export interface IBakeWorkerData {
@@ -8,6 +9,8 @@ export interface IBakeWorkerData {
   readonly role: 'perceptual-lipsync-bake';
   /** The models' manifest.json. */
   readonly manifestPath: string;
+  /** The generator head (`bake --mode`). */
+  readonly latencyHead: LatencyHead;
 }
 
 /** One file to bake. */

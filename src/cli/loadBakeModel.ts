@@ -6,14 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadLipSyncModelsAsync } from '../models/loadLipSyncModels.ts';
-import type { IGeneratorManifest } from '../models/modelManifest.ts';
+import type { IGeneratorManifest, LatencyHead } from '../models/modelManifest.ts';
 import { configureOnnxRuntime, type IModelSession } from '../models/onnxBackend.ts';
 import { CliError } from './cliError.ts';
 import { findPackageRoot } from './packageRoot.ts';
 
 /** A loaded generator: release the session when done. */
 export interface IBakeModel {
+  /** The loaded head's generator entry. */
   readonly generator: IGeneratorManifest;
+  /** The head loaded (`balanced` when the manifest lacks the one asked for). */
+  readonly latencyHead: LatencyHead;
   readonly session: IModelSession;
   /** The neutral mesh of a `flame-vertices` generator. */
   readonly template?: Float32Array;
@@ -27,11 +30,16 @@ export function defaultManifestPath(): string {
 /**
  * Loads through the shared model loader (`loadLipSyncModelsAsync`), from disk, on wasm with one thread.
  * @param manifestPath defines the models' manifest.json
+ * @param latencyHead defines the generator head (`bake --mode`). @default 'playback' (most look-ahead:
+ * offline nothing waits for the lips; the balanced `generator` when the manifest has no playback head)
  * @returns the generator, ready to run
  * @throws CliError when the manifest, the model or the template cannot be read; ModelLoadError when ONNX
  * Runtime cannot load the model
  */
-export async function loadBakeModelAsync(manifestPath: string): Promise<IBakeModel> {
+export async function loadBakeModelAsync(
+  manifestPath: string,
+  latencyHead: LatencyHead = 'playback',
+): Promise<IBakeModel> {
   const dir = dirname(manifestPath);
   configureOnnxRuntime({ numThreads: 1 });
   const models = await loadLipSyncModelsAsync(
@@ -53,7 +61,12 @@ export async function loadBakeModelAsync(manifestPath: string): Promise<IBakeMod
             )
           : new CliError(`bake: cannot read the generator ${resolve(dir, file)}: ${(e as Error).message}.`),
     },
-    { executionProviders: ['wasm'], telemetryEncoders: false },
+    { executionProviders: ['wasm'], telemetryEncoders: false, latencyHead },
   );
-  return { generator: models.manifest.generator, session: models.generator, template: models.template };
+  return {
+    generator: models.manifest.generator,
+    latencyHead: models.latencyHead,
+    session: models.generator,
+    template: models.template,
+  };
 }

@@ -9,7 +9,13 @@ import { FEATURES_V1 } from '../features/featureSpec.ts';
 import { LIPS_V1_VALUES } from '../metrics/lipsV1Layout.ts';
 import { parseFlameTemplate } from './generatorOutput.ts';
 import { createGuardedModelSessionAsync, type IGuardedModelSession } from './guardedModelSession.ts';
-import { validateModelManifest, type IGeneratorManifest, type IModelManifest } from './modelManifest.ts';
+import {
+  generatorForHead,
+  validateModelManifest,
+  type IGeneratorManifest,
+  type IModelManifest,
+  type LatencyHead,
+} from './modelManifest.ts';
 import type { ExecutionProvider, IFloatTensor } from './onnxBackend.ts';
 import { zeroGeneratorState } from './statefulGenerator.ts';
 
@@ -38,6 +44,11 @@ export interface ILoadLipSyncModelsOptions {
   readonly executionProviders: readonly ExecutionProvider[];
   /** Also load the manifest's metric encoders (live telemetry). A failure to do so only warns. */
   readonly telemetryEncoders: boolean;
+  /**
+   * Which generator head to load (`latencyModes`); a manifest without it loads `generator` (balanced).
+   * @default 'balanced'
+   */
+  readonly latencyHead?: LatencyHead;
 }
 
 /** The metric encoders' sessions (live PLRS and A/V offset). */
@@ -48,7 +59,13 @@ export interface ITelemetryEncoderSessions {
 
 /** Loaded models: release with `releaseLipSyncModelsAsync`. */
 export interface ILipSyncModels {
+  /**
+   * The manifest with `generator` replaced by the loaded head's entry, so whatever reads
+   * `manifest.generator` (streams, frame rate, look-ahead, bakes) follows the head without knowing of it.
+   */
   readonly manifest: IModelManifest;
+  /** The head actually loaded: `balanced` when the manifest lacks the one asked for. */
+  readonly latencyHead: LatencyHead;
   readonly generator: IGuardedModelSession;
   /** The neutral FLAME mesh of a `flame-vertices` generator (manifest `templateFile`). */
   readonly template?: Float32Array;
@@ -100,8 +117,10 @@ export async function loadLipSyncModelsAsync(
   files: ILipSyncModelFiles,
   options: ILoadLipSyncModelsOptions,
 ): Promise<ILipSyncModels> {
-  const manifest = validateModelManifest(await files.readManifestAsync());
-  const g = manifest.generator;
+  const full = validateModelManifest(await files.readManifestAsync());
+  const g = generatorForHead(full, options.latencyHead ?? 'balanced');
+  const latencyHead: LatencyHead = g === full.generator ? 'balanced' : (options.latencyHead ?? 'balanced');
+  const manifest: IModelManifest = { ...full, generator: g };
   const bytes = await readNamedAsync(files, 'generator', g.file, () => files.readFileAsync(g.file, g.sha256));
   const templateFile = g.templateFile;
   const template = templateFile
@@ -118,7 +137,7 @@ export async function loadLipSyncModelsAsync(
   const encoders = options.telemetryEncoders
     ? await loadEncodersAsync(manifest, files, options.executionProviders)
     : null;
-  return { manifest, generator, template, encoders };
+  return { manifest, latencyHead, generator, template, encoders };
 }
 
 /**

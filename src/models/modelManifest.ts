@@ -84,8 +84,36 @@ export interface IModelManifest {
   readonly layout: 'lips-v1';
   /** The streaming generator. */
   readonly generator: IGeneratorManifest;
+  /**
+   * Generators with other look-aheads (issue #12): `live` (less, for speech heard as it happens) and
+   * `playback` (more, for sources whose sound the behavior delays). `generator` is the `balanced` head.
+   * Optional: custom and older manifests have only `generator` (see `generatorForHead`).
+   */
+  readonly latencyModes?: Readonly<Partial<Record<'live' | 'playback', IGeneratorManifest>>>;
   /** The speech/mesh encoders for live telemetry (PLRS, A/V offset); without them telemetry has no scores. */
   readonly metricEncoders?: IEncoderManifest;
+}
+
+/**
+ * A generator head, by look-ahead: `live` (least; lips soonest after the speech), `balanced` (the manifest's
+ * `generator`, 40 ms in the shipped models), `playback` (most; best lips where the sound can wait for them).
+ */
+export type LatencyHead = 'live' | 'balanced' | 'playback';
+
+/** The heads `latencyModes` may hold (`balanced` is `generator` itself). */
+const LATENCY_MODE_HEADS = ['live', 'playback'] as const;
+
+/**
+ * The generator entry of a head. A manifest without that head (custom models, manifests from before
+ * `latencyModes`) answers with its `generator`, so every head works with every manifest (the loader
+ * reports which head it actually loaded: `ILipSyncModels.latencyHead`).
+ * @param manifest defines the validated manifest
+ * @param head defines the head wanted
+ * @returns the head's generator entry, or `manifest.generator` when the manifest has no such head
+ */
+export function generatorForHead(manifest: IModelManifest, head: LatencyHead): IGeneratorManifest {
+  if (head === 'balanced') return manifest.generator;
+  return manifest.latencyModes?.[head] ?? manifest.generator;
 }
 
 const need = (cond: unknown, what: string): void => {
@@ -102,51 +130,73 @@ export function validateModelManifest(value: unknown): IModelManifest {
   need(value && typeof value === 'object', 'expected a JSON object');
   const m = value as Partial<IModelManifest>;
   need(m.layout === 'lips-v1', `expected layout "lips-v1", got ${JSON.stringify(m.layout)}`);
-  const g = m.generator as Partial<IGeneratorManifest> | undefined;
-  need(g && typeof g === 'object', 'missing "generator"');
-  const gen = g as Partial<IGeneratorManifest>;
-  need(typeof gen.file === 'string', 'generator.file must be a string');
-  need(
-    gen.outputKind === 'lips-v1-displacement' || gen.outputKind === 'flame-vertices',
-    `generator.outputKind ${JSON.stringify(gen.outputKind)} is not supported (lips-v1-displacement, flame-vertices)`,
-  );
-  need(
-    gen.outputKind !== 'flame-vertices' || typeof gen.templateFile === 'string',
-    'generator.templateFile (the neutral FLAME mesh) is required with outputKind "flame-vertices"',
-  );
-  need(
-    gen.featureSpec === FEATURES_V1.version,
-    `generator was trained on features ${JSON.stringify(gen.featureSpec)}, this runtime computes ${FEATURES_V1.version}`,
-  );
-  for (const k of ['melFramesPerOutputFrame', 'frameRateHz', 'contextFrames', 'lookaheadFrames'] as const) {
-    need(Number.isInteger(gen[k]) && (gen[k] as number) >= 0, `generator.${k} must be a non-negative integer`);
-  }
-  need((gen.melFramesPerOutputFrame as number) >= 1, 'generator.melFramesPerOutputFrame must be ≥ 1');
-  need(typeof gen.inputName === 'string' && typeof gen.outputName === 'string', 'generator input/output names');
-  if (gen.state !== undefined) {
-    validateState(gen.state);
+  need(m.generator && typeof m.generator === 'object', 'missing "generator"');
+  validateGenerator(m.generator, 'generator');
+  if (m.latencyModes !== undefined) {
     need(
-      gen.state.outputLagFrames * (gen.melFramesPerOutputFrame as number) === gen.lookaheadFrames,
-      'generator.state.outputLagFrames × melFramesPerOutputFrame must equal lookaheadFrames',
+      m.latencyModes !== null && typeof m.latencyModes === 'object' && !Array.isArray(m.latencyModes),
+      'latencyModes must be an object with "live" and/or "playback" generators',
     );
+    for (const [head, entry] of Object.entries(m.latencyModes as Record<string, unknown>)) {
+      need(
+        (LATENCY_MODE_HEADS as readonly string[]).includes(head),
+        `latencyModes.${head} is not a head (live, playback; balanced is "generator")`,
+      );
+      need(entry && typeof entry === 'object', `latencyModes.${head} must be a generator object`);
+      validateGenerator(entry, `latencyModes.${head}`);
+    }
   }
   return m as IModelManifest;
 }
 
-function validateState(state: unknown): void {
+/**
+ * Checks one generator entry (`generator`, or a head of `latencyModes`: the same shape).
+ * @param value defines the entry
+ * @param at defines its path in the manifest, for the message (`generator`, `latencyModes.live`)
+ */
+function validateGenerator(value: unknown, at: string): void {
+  const gen = value as Partial<IGeneratorManifest>;
+  need(typeof gen.file === 'string', `${at}.file must be a string`);
+  need(
+    gen.outputKind === 'lips-v1-displacement' || gen.outputKind === 'flame-vertices',
+    `${at}.outputKind ${JSON.stringify(gen.outputKind)} is not supported (lips-v1-displacement, flame-vertices)`,
+  );
+  need(
+    gen.outputKind !== 'flame-vertices' || typeof gen.templateFile === 'string',
+    `${at}.templateFile (the neutral FLAME mesh) is required with outputKind "flame-vertices"`,
+  );
+  need(
+    gen.featureSpec === FEATURES_V1.version,
+    `${at} was trained on features ${JSON.stringify(gen.featureSpec)}, this runtime computes ${FEATURES_V1.version}`,
+  );
+  for (const k of ['melFramesPerOutputFrame', 'frameRateHz', 'contextFrames', 'lookaheadFrames'] as const) {
+    need(Number.isInteger(gen[k]) && (gen[k] as number) >= 0, `${at}.${k} must be a non-negative integer`);
+  }
+  need((gen.melFramesPerOutputFrame as number) >= 1, `${at}.melFramesPerOutputFrame must be ≥ 1`);
+  need(typeof gen.inputName === 'string' && typeof gen.outputName === 'string', `${at} input/output names`);
+  if (gen.state !== undefined) {
+    validateState(gen.state, at);
+    need(
+      gen.state.outputLagFrames * (gen.melFramesPerOutputFrame as number) === gen.lookaheadFrames,
+      `${at}.state.outputLagFrames × melFramesPerOutputFrame must equal lookaheadFrames`,
+    );
+  }
+}
+
+function validateState(state: unknown, at: string): void {
   const st = state as Partial<IGeneratorStateManifest>;
-  need(st && typeof st === 'object', 'generator.state must be an object');
+  need(st && typeof st === 'object', `${at}.state must be an object`);
   const names = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-  need(names(st.inputs) && names(st.outputs), 'generator.state.inputs/outputs must be lists of names');
-  need(st.inputs!.length === st.outputs!.length, 'generator.state.inputs and outputs must pair up');
+  need(names(st.inputs) && names(st.outputs), `${at}.state.inputs/outputs must be lists of names`);
+  need(st.inputs!.length === st.outputs!.length, `${at}.state.inputs and outputs must pair up`);
   need(
     Array.isArray(st.shapes) &&
       st.shapes.length === st.inputs!.length &&
       st.shapes.every((d) => Array.isArray(d) && d.every((x) => Number.isInteger(x) && x > 0)),
-    'generator.state.shapes must give one positive integer shape per state input',
+    `${at}.state.shapes must give one positive integer shape per state input`,
   );
   need(
     Number.isInteger(st.outputLagFrames) && (st.outputLagFrames as number) >= 0,
-    'generator.state.outputLagFrames must be a non-negative integer',
+    `${at}.state.outputLagFrames must be a non-negative integer`,
   );
 }

@@ -6,6 +6,7 @@
  */
 import { FEATURES_V1 } from '../features/featureSpec.ts';
 import { percentileOfSorted } from '../math/percentileOfSorted.ts';
+import type { LatencyHead } from '../models/modelManifest.ts';
 
 /** Nominal render interval the live smoothing lag is computed for, seconds (the lag moves by half an interval). */
 export const RENDER_INTERVAL_SEC = 1 / 60;
@@ -89,6 +90,29 @@ export type PlayoutMode = 'playback' | 'live';
  */
 export function playoutModeOf(source: { readonly playback: boolean }): PlayoutMode {
   return source.playback ? 'playback' : 'live';
+}
+
+/** The behavior's `latencyMode` option: a generator head, or `auto` to pick one from the source. */
+export type LatencyMode = 'auto' | LatencyHead;
+
+/**
+ * Which generator head a session loads. Explicit modes pass through. `auto`: speech heard as it happens
+ * cannot wait, so it gets the `live` head (least look-ahead, lips soonest); a source whose sound the
+ * behavior delays gets the `playback` head, since its delay compensation grows by the extra look-ahead and
+ * the lips stay on time while gaining the context. A played source whose sound is not delayed
+ * (`audioDelayCompensation` or `playAudio` off) is heard as it happens too, so it counts as `live`.
+ * @param mode defines the `latencyMode` option
+ * @param playoutMode defines the source's playout mode (`playoutModeOf`)
+ * @param soundDelayed defines whether the behavior delays a played source's sound. @default true
+ * @returns the head to load
+ */
+export function resolveLatencyHead(
+  mode: LatencyMode,
+  playoutMode: PlayoutMode,
+  soundDelayed = true,
+): LatencyHead {
+  if (mode !== 'auto') return mode;
+  return playoutMode === 'playback' && soundDelayed ? 'playback' : 'live';
 }
 
 /** The generator's timing, as the worker reports it (`IWorkerInfo`). */

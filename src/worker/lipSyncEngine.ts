@@ -14,7 +14,7 @@ import {
   type ILipSyncModelFiles,
   type ILipSyncModels,
 } from '../models/loadLipSyncModels.ts';
-import type { IModelManifest } from '../models/modelManifest.ts';
+import type { IModelManifest, LatencyHead } from '../models/modelManifest.ts';
 import { onnxWasmThreads, pendingOnnxRuns, type ExecutionProvider } from '../models/onnxBackend.ts';
 import type { IBackendChoice } from '../models/providerGuard.ts';
 import type { ITelemetryWindowScore } from '../telemetry/telemetryScorer.ts';
@@ -66,15 +66,18 @@ export class LipSyncEngine {
    * Loads the models; the previous ones are released once the new ones are ready.
    * @param files defines where the files come from
    * @param providers defines the execution providers in order of preference
+   * @param latencyHead defines the generator head to load (see `ILoadLipSyncModelsOptions.latencyHead`)
    * @returns the new models
    */
   async loadAsync(
     files: ILipSyncModelFiles,
     providers: readonly ExecutionProvider[],
+    latencyHead: LatencyHead = 'balanced',
   ): Promise<ILipSyncModels> {
     const models = await loadLipSyncModelsAsync(files, {
       executionProviders: providers,
       telemetryEncoders: true,
+      latencyHead,
     });
     await releaseLipSyncModelsAsync(this._models);
     this._models = models;

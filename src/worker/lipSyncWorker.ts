@@ -18,7 +18,7 @@ import { FEATURES_V1 } from '../features/featureSpec.ts';
 import { ModelLoadError } from '../errors.ts';
 import { loadModelBytesAsync } from '../models/loadModelBytes.ts';
 import type { ILipSyncModelFiles } from '../models/loadLipSyncModels.ts';
-import type { IModelManifest } from '../models/modelManifest.ts';
+import type { IModelManifest, LatencyHead } from '../models/modelManifest.ts';
 import { configureOnnxRuntime, onnxWasmThreads, type ExecutionProvider } from '../models/onnxBackend.ts';
 import type { IBackendChoice } from '../models/providerGuard.ts';
 import { outputsPerRunFor } from '../models/streamingGenerator.ts';
@@ -41,6 +41,11 @@ export interface IWorkerInitOptions {
   readonly numThreads?: number;
   /** Fetch attempts per file (exponential back-off from 250 ms). @default 3 */
   readonly fetchAttempts?: number;
+  /**
+   * Generator head to load (manifest `latencyModes`); falls back to `generator` when the manifest lacks it.
+   * @default 'balanced'
+   */
+  readonly latencyHead?: LatencyHead;
 }
 
 /** What `initAsync` reports. */
@@ -59,7 +64,10 @@ export interface IWorkerInfo {
   readonly outputsPerRun: number;
   /** The same on a live stream (`openStream` with `live`): 1, each output as soon as its look-ahead is there. */
   readonly liveOutputsPerRun: number;
+  /** The manifest, with `generator` the loaded head's entry (what `frameRateHz` and `lookaheadMs` describe). */
   readonly manifest: IModelManifest;
+  /** The generator head loaded: the one asked for, or `balanced` when the manifest lacks it. */
+  readonly latencyHead: LatencyHead;
   /** True when the metric encoders were loaded, so `scoreAsync` measures PLRS and A/V offset. */
   readonly telemetryEncoders: boolean;
 }
@@ -98,7 +106,12 @@ const api = {
   async initAsync(options: IWorkerInitOptions): Promise<IWorkerInfo> {
     configureOnnxRuntime({ wasmPaths: options.wasmPaths, numThreads: options.numThreads ?? 2 });
     const files = fetchedModelFiles(options.manifestUrl, options.fetchAttempts ?? 3);
-    const { manifest: m, generator, encoders } = await engine.loadAsync(files, options.executionProviders);
+    const {
+      manifest: m,
+      latencyHead,
+      generator,
+      encoders,
+    } = await engine.loadAsync(files, options.executionProviders, options.latencyHead ?? 'balanced');
     return {
       backend: generator.backend,
       backends: engine.backends(),
@@ -108,6 +121,7 @@ const api = {
       outputsPerRun: outputsPerRunFor(m.generator),
       liveOutputsPerRun: outputsPerRunFor(m.generator, true),
       manifest: m,
+      latencyHead,
       telemetryEncoders: encoders !== null,
     };
   },

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { LatencyHead } from '../../models/modelManifest.ts';
 import type { BakeWorkerReply, IBakeWorkerData, IBakeWorkerTask } from '../bakeWorkerMessages.ts';
 import type { ICliIo } from '../cliCommand.ts';
 import { CliError } from '../cliError.ts';
@@ -91,6 +92,8 @@ export interface IBakeBatchOptions {
   readonly inDir: string;
   readonly outDir: string;
   readonly manifestPath: string;
+  /** The generator head (`--mode`). @default 'playback' */
+  readonly latencyHead?: LatencyHead;
   /** Worker threads. @default the machine's available parallelism */
   readonly jobs?: number;
   /** Bake again files whose track exists. @default false */
@@ -149,7 +152,11 @@ export async function runBakeBatchAsync(o: IBakeBatchOptions, io: ICliIo): Promi
         { length: jobs },
         () =>
           new Promise<void>((resolve, reject) => {
-            const data: IBakeWorkerData = { role: 'perceptual-lipsync-bake', manifestPath: o.manifestPath };
+            const data: IBakeWorkerData = {
+              role: 'perceptual-lipsync-bake',
+              manifestPath: o.manifestPath,
+              latencyHead: o.latencyHead ?? 'playback',
+            };
             const worker = startWorker(url, data);
             let current: IBatchFile | null = null;
             const next = (): void => {

@@ -1,8 +1,12 @@
 /** Fakes of a session's effects (AudioContext, source, worker, capture node, render loop) for node tests. */
 import type { ILipSyncSessionDeps } from '../../../src/behavior/lipSyncSessionDeps.ts';
 import { LipSyncSession, type ILipSyncSessionHost } from '../../../src/behavior/lipSyncSession.ts';
-import { validatePerceptualLipSyncOptions } from '../../../src/behavior/perceptualLipSyncOptions.ts';
+import {
+  validatePerceptualLipSyncOptions,
+  type IPerceptualLipSyncOptions,
+} from '../../../src/behavior/perceptualLipSyncOptions.ts';
 import type { WorkerCrashError } from '../../../src/errors.ts';
+import type { LatencyHead } from '../../../src/models/modelManifest.ts';
 import type { LipsFrameBlock } from '../../../src/worker/frames.ts';
 
 export class FakeNode {
@@ -24,8 +28,12 @@ export class FakeNode {
   }
 }
 
-export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) {
+export function fakes(
+  opts: { playback?: boolean; failCapture?: boolean; options?: Partial<IPerceptualLipSyncOptions> } = {},
+) {
   const log: string[] = [];
+  /** The head each worker acquire asked for. */
+  const heads: LatencyHead[] = [];
   const listeners = new Set<unknown>();
   const context = {
     state: 'running',
@@ -52,7 +60,7 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
     live: boolean | undefined;
     crash(e: WorkerCrashError): void;
   }[] = [];
-  function fakeWorker(): object {
+  function fakeWorker(latencyHead: LatencyHead): object {
     let crash!: (e: WorkerCrashError) => void;
     const w = {
       sink: null as ((b: LipsFrameBlock) => void) | null,
@@ -71,6 +79,7 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
         lookaheadMs: 100,
         outputsPerRun: 1,
         manifest: {},
+        latencyHead,
         telemetryEncoders: false,
       },
       api: {
@@ -105,7 +114,7 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
       (log.push('lease'), { context, release: () => log.push('lease.release') }) as never,
     soundContext: () => null,
     openAudioSourceAsync: async () => (log.push('source'), source) as never,
-    acquireWorkerAsync: async () => (log.push('worker'), fakeWorker()) as never,
+    acquireWorkerAsync: async (_o, head) => (log.push('worker'), heads.push(head), fakeWorker(head)) as never,
     createCaptureNodeAsync: async () => {
       log.push('capture');
       if (opts.failCapture) throw new Error('no AudioWorklet');
@@ -117,7 +126,7 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
   const errors: Error[] = [];
   let current: LipSyncSession | null = null;
   const host: ILipSyncSessionHost = {
-    options: validatePerceptualLipSyncOptions({}),
+    options: validatePerceptualLipSyncOptions(opts.options),
     isCurrent: (s) => s === current,
     setState: (s) => states.push(s),
     notifyError: (e) => errors.push(e),
@@ -146,6 +155,7 @@ export function fakes(opts: { playback?: boolean; failCapture?: boolean } = {}) 
     source,
     capture,
     workers,
+    heads,
     states,
     errors,
     context,

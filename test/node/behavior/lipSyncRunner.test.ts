@@ -73,6 +73,12 @@ describe('LipSyncRunner', () => {
     assert.deepEqual(Object.keys(r.changes[1].backend!.models), ['generator', 'speechEncoder']);
     assert.equal(r.changes[1].backend!.models.generator.detail, 'fake: SwiftShader adapter');
     assert.equal(r.runner.backend?.reason, 'software-adapter');
+    // The head the worker loaded, reported like the backend: null before, kept after the stop.
+    assert.deepEqual(
+      r.changes.map((c) => c.latencyHead),
+      [null, 'playback', 'playback'],
+    );
+    assert.equal(r.runner.latencyHead, 'playback');
   });
 
   test('a failed start ends in error and reports it once', async () => {

@@ -29,6 +29,8 @@ describe('LipSyncSession', () => {
     assert.ok(f.session.delayLine, 'a played source goes through the delay line');
     assert.ok(f.session.playout!.delaySec > 0.2);
     assert.equal(f.workers[0].live, false, 'a played source keeps its batches (hidden by its delay)');
+    assert.deepEqual(f.heads, ['playback'], 'auto: a delayed source gets the most look-ahead');
+    assert.equal(f.session.latencyHead, 'playback');
     assert.equal(f.session.delayLine!.delay.delayTime.value, f.session.playout!.delaySec);
     assert.ok(f.source.node.connections.has(f.capture.node));
     assert.ok(f.session.monitor);
@@ -111,6 +113,11 @@ describe('LipSyncSession', () => {
     f.workers[1].sink!(block(10, 5));
     assert.equal(f.session.frames, 15);
     assert.equal(f.session.supervisor.restarts, 1);
+    assert.deepEqual(
+      f.heads,
+      ['live', 'live'],
+      'auto: a microphone gets the live head, and so does its replacement',
+    );
     f.context.state = 'suspended';
     assert.equal(
       f.session.render(rig, 1, 0, new Float32Array(63), false),
@@ -119,5 +126,16 @@ describe('LipSyncSession', () => {
     );
     f.session.teardown();
     assert.ok(f.log.includes('worker1.release'));
+  });
+
+  test('latencyMode: explicit heads pass through; a played source that is not delayed counts as live', async (t) => {
+    const explicit = fakes({ options: { latencyMode: 'balanced' } });
+    t.after(() => explicit.session.teardown());
+    await explicit.session.startAsync({ kind: 'microphone' }, 1, explicit.renderLoop, () => undefined);
+    assert.deepEqual(explicit.heads, ['balanced']);
+    const undelayed = fakes({ options: { audioDelayCompensation: false } });
+    t.after(() => undelayed.session.teardown());
+    await undelayed.session.startAsync({ kind: 'microphone' }, 1, undelayed.renderLoop, () => undefined);
+    assert.deepEqual(undelayed.heads, ['live'], 'heard as it happens: no time to wait for look-ahead');
   });
 });

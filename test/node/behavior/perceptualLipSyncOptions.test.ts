@@ -43,4 +43,13 @@ describe('validatePerceptualLipSyncOptions: assetBaseUrl', () => {
       InvalidOptionError,
     );
   });
+
+  test("latencyMode defaults to 'auto'; anything but a mode or a head is an InvalidOptionError", () => {
+    assert.equal(validatePerceptualLipSyncOptions({}).latencyMode, 'auto');
+    assert.equal(validatePerceptualLipSyncOptions({ latencyMode: 'live' }).latencyMode, 'live');
+    assert.throws(
+      () => validatePerceptualLipSyncOptions({ latencyMode: 'fast' as unknown as 'live' }),
+      (e: Error) => e instanceof InvalidOptionError && /latencyMode = "fast"/.test(e.message),
+    );
+  });
 });

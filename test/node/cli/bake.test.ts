@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseBakeMode } from '../../../src/cli/commands/bake.ts';
 import { main } from '../../../src/cli/main.ts';
 
 const MANIFEST = 'test/fixtures/generated/tiny-generator/manifest.json';
@@ -53,4 +54,19 @@ test('bake rejects a manifest for another layout', async () => {
   const code = await main(['bake', '--audio', WAV, '--out', join(dir, 't.json'), '--models', bad], io);
   assert.notEqual(code, 0);
   assert.match(err.join('\n'), /layout "lips-v1"/);
+});
+
+test('bake --mode: playback by default, live|balanced|playback, anything else a usage error', async () => {
+  assert.equal(parseBakeMode(undefined), 'playback');
+  for (const head of ['live', 'balanced', 'playback'] as const) assert.equal(parseBakeMode(head), head);
+  assert.throws(() => parseBakeMode('auto'), /--mode expects live, balanced or playback, got 'auto'/);
+  // The tiny manifest has no latency heads: the default bakes with its generator and says so.
+  const dir = mkdtempSync(join(tmpdir(), 'bake-'));
+  const { io, out, err } = capture();
+  const code = await main(['bake', '--audio', WAV, '--out', join(dir, 't.json'), '--models', MANIFEST], io);
+  assert.equal(code, 0, err.join('\n'));
+  assert.match(out.join('\n'), /\(balanced head\)/);
+  const bad = capture();
+  assert.equal(await main(['bake', '--audio', WAV, '--out', join(dir, 'u.json'), '--mode', 'x'], bad.io), 2);
+  assert.match(bad.err.join('\n'), /--mode expects/);
 });

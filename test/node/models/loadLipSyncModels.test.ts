@@ -56,6 +56,31 @@ test('loads the generator, and the metric encoders only when asked', async () =>
   }
 });
 
+test('loads the head asked for, as `manifest.generator`; a head the manifest lacks loads `generator`', async () => {
+  const base = JSON.parse(readFileSync(TINY, 'utf8')) as { generator: Record<string, unknown> };
+  // The same graph under a live head: a copy, a distinct entry, so the one loaded can be told apart.
+  const live = { ...base.generator };
+  const files: ILipSyncModelFiles = {
+    ...diskFiles(TINY),
+    readManifestAsync: async () => ({ ...base, latencyModes: { live } }),
+  };
+  const options = { executionProviders: ['wasm'] as const, telemetryEncoders: false };
+  const liveModels = await loadLipSyncModelsAsync(files, { ...options, latencyHead: 'live' });
+  try {
+    assert.equal(liveModels.latencyHead, 'live');
+    assert.equal(liveModels.manifest.generator, liveModels.manifest.latencyModes?.live);
+  } finally {
+    await releaseLipSyncModelsAsync(liveModels);
+  }
+  const fallback = await loadLipSyncModelsAsync(files, { ...options, latencyHead: 'playback' });
+  try {
+    assert.equal(fallback.latencyHead, 'balanced', 'no playback head: the balanced generator, reported as such');
+    assert.notEqual(fallback.manifest.generator, fallback.manifest.latencyModes?.live);
+  } finally {
+    await releaseLipSyncModelsAsync(fallback);
+  }
+});
+
 test('a flame-vertices generator comes with its template', async () => {
   const models = await loadLipSyncModelsAsync(diskFiles(FLAME), { executionProviders: ['wasm'], telemetryEncoders: false });
   try {

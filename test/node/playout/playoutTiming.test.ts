@@ -9,6 +9,7 @@ import {
   MIN_PLAYOUT_MARGIN_SEC,
   playbackDelaySec,
   playoutModeOf,
+  resolveLatencyHead,
   START_BLOCKS,
   START_PLAYOUT_MARGIN_SEC,
   WINDOW_AND_CHUNK_SEC,
@@ -33,6 +34,16 @@ describe('playoutTiming', () => {
   test('a played source gets playback mode, anything else live', () => {
     assert.equal(playoutModeOf({ playback: true }), 'playback');
     assert.equal(playoutModeOf({ playback: false }), 'live');
+  });
+
+  test('the latency head: explicit modes pass through; auto follows whether the sound waits for the lips', () => {
+    for (const head of ['live', 'balanced', 'playback'] as const) {
+      assert.equal(resolveLatencyHead(head, 'live'), head);
+      assert.equal(resolveLatencyHead(head, 'playback', false), head);
+    }
+    assert.equal(resolveLatencyHead('auto', 'live'), 'live');
+    assert.equal(resolveLatencyHead('auto', 'playback'), 'playback');
+    assert.equal(resolveLatencyHead('auto', 'playback', false), 'live', 'a played source heard undelayed');
   });
 
   test('the live margin: the arrival jitter, at least the floor; larger while the window is young', () => {
