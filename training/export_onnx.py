@@ -102,6 +102,37 @@ def generator_entry(g: LipGenerator, sg: StatefulLipGenerator, cal: ApertureCali
     }
 
 
+def export_modes(specs: list[str], files: dict[str, bytes]) -> dict:
+    """Each NAME=CKPT[,CALIBRATION] head as generator-NAME.onnx (into `files`); returns the latencyModes entries."""
+    modes = {}
+    for spec in specs:
+        name, _, paths = spec.partition("=")
+        ckpt, _, cal_path = paths.partition(",")
+        g = load_generator(ckpt).eval()
+        cal = ApertureCalibration.load(cal_path) if cal_path else None
+        sg = StatefulLipGenerator(g, cal).eval()
+        file = f"generator-{name}.onnx"
+        files[file] = export_generator(sg)
+        modes[name] = generator_entry(g, sg, cal, file, files[file])
+    return modes
+
+
+def add_modes(manifest_path: Path, specs: list[str], extra: str | None) -> None:
+    """Adds latency-mode heads to shipped models without touching the generator and encoders already there."""
+    manifest = json.loads(manifest_path.read_text())
+    files: dict[str, bytes] = {}
+    modes = export_modes(specs, files)
+    for name, b in files.items():
+        (manifest_path.parent / name).write_bytes(b)
+        manifest["files"][name] = {"bytes": len(b), "sha256": _sha(b)}
+    manifest["latencyModes"] = modes
+    manifest["totalBytes"] = sum(f["bytes"] for f in manifest["files"].values())
+    if extra:
+        manifest["training"]["latencyModes"] = json.loads(Path(extra).read_text())["training"]["latencyModes"]
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n")
+    print(f"added {', '.join(files)} to {manifest_path} (total {manifest['totalBytes'] / 1e6:.2f} MB)")
+
+
 def load_generator(path: str) -> LipGenerator:
     c = load_ckpt(Path(path))
     g = LipGenerator(lookahead=c["extra"]["lookaheads"][0], **c["extra"]["config"])
@@ -122,7 +153,11 @@ def main():
                     help="a latency-mode head (live, playback) exported as generator-NAME.onnx under manifest latencyModes")
     ap.add_argument("--lookahead", type=int, default=8)
     ap.add_argument("--channels", type=int, default=96)
+    ap.add_argument("--add-modes-to", metavar="MANIFEST", help="only export the --mode heads next to an existing "
+                    "manifest.json and add them (latencyModes, files, totalBytes; --extra's training.latencyModes) to it")
     args = ap.parse_args()
+    if args.add_modes_to:
+        return add_modes(Path(args.add_modes_to), args.mode, args.extra)
     torch.manual_seed(0)
     g = LipGenerator(channels=args.channels, lookahead=args.lookahead) if args.generator == "random" else load_generator(args.generator)
     s, m = SpeechEncoder(), MeshEncoder()
@@ -138,16 +173,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     files = {"generator.onnx": export_generator(sg), "speech_encoder.onnx": export_speech(s), "mesh_encoder.onnx": export_mesh(m)}
     # Latency modes (issue #12): more heads of the same architecture, each its own stateful graph.
-    modes = {}
-    for spec in args.mode:
-        name, _, paths = spec.partition("=")
-        ckpt, _, cal_path = paths.partition(",")
-        mg = load_generator(ckpt).eval()
-        mcal = ApertureCalibration.load(cal_path) if cal_path else None
-        msg = StatefulLipGenerator(mg, mcal).eval()
-        file = f"generator-{name}.onnx"
-        files[file] = export_generator(msg)
-        modes[name] = generator_entry(mg, msg, mcal, file, files[file])
+    modes = export_modes(args.mode, files)
     for name, b in files.items():
         (out / name).write_bytes(b)
     speech_params = count_params(s) - count_params(s.phone_head)
